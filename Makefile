@@ -1,0 +1,210 @@
+# Keel — a Type-1 hypervisor for RISC-V.  One Makefile, Kconfig-driven.
+#
+#   make defconfig | menuconfig | savedefconfig     configuration (kconfiglib)
+#   make                                            build/keel.elf, build/keel.bin
+#   make run | test | bench | gdb                   see README.md
+
+BUILD      ?= build
+KEEL_CACHE ?= $(HOME)/.cache/keel
+PY         := /usr/bin/python3
+KCONFIGLIB := /usr/lib/python3/dist-packages
+CROSS      ?= riscv64-unknown-elf-
+CC         := $(CROSS)gcc
+OBJCOPY    := $(CROSS)objcopy
+NM         := $(CROSS)nm
+SIZE       := $(CROSS)size
+HOSTCC     ?= gcc
+DEFCONFIG  ?= arch/riscv/configs/qemu-virt_defconfig
+export KCONFIG_CONFIG := .config
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+all: $(BUILD)/keel.bin
+
+# ---------------------------------------------------------------- set-up
+deps:
+	$(Q)tools/install-deps
+
+.PHONY: all deps defconfig menuconfig savedefconfig run test unit fuzz-smoke \
+	integration bench gdb clean format format-check
+
+defconfig: | deps
+	$(Q)$(PY) $(KCONFIGLIB)/defconfig.py --kconfig Kconfig $(DEFCONFIG)
+
+menuconfig: | deps
+	$(Q)[ -f .config ] || $(MAKE) -s defconfig
+	$(Q)$(PY) $(KCONFIGLIB)/menuconfig.py Kconfig
+
+savedefconfig: .config
+	$(Q)$(PY) $(KCONFIGLIB)/savedefconfig.py --kconfig Kconfig --out defconfig
+	@echo "wrote ./defconfig (copy it to $(DEFCONFIG) to make it the default)"
+
+.config:
+	$(Q)tools/install-deps
+	$(Q)$(PY) $(KCONFIGLIB)/defconfig.py --kconfig Kconfig $(DEFCONFIG)
+
+KCONFIG_FILES := $(shell find . -name Kconfig -not -path './$(BUILD)/*')
+$(BUILD)/config/auto.conf $(BUILD)/config/autoconf.h &: .config $(KCONFIG_FILES)
+	$(Q)mkdir -p $(BUILD)/config
+	$(Q)$(PY) $(KCONFIGLIB)/genconfig.py --header-path $(BUILD)/config/autoconf.h \
+		--config-out $(BUILD)/config/auto.conf Kconfig
+
+ifeq ($(filter defconfig menuconfig savedefconfig clean deps format format-check unit fuzz-smoke,$(MAKECMDGOALS)),)
+-include $(BUILD)/config/auto.conf
+endif
+
+# ---------------------------------------------------------------- sources
+obj-y :=
+include arch/riscv/objects.mk core/objects.mk drivers/objects.mk libs/objects.mk \
+	commands/objects.mk daemons/objects.mk
+
+OBJS := $(addprefix $(BUILD)/,$(obj-y))
+
+# libfdt: compiled from Debian's linux-source-6.1, extracted once into the cache.
+LINUX_TAR  := /usr/src/linux-source-6.1.tar.xz
+LIBFDT_DIR := $(KEEL_CACHE)/libfdt-linux-6.1
+LIBFDT_C   := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
+LIBFDT_OBJS := $(addprefix $(BUILD)/libfdt/,$(LIBFDT_C:.c=.o))
+
+ARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -ffreestanding -fno-common -fno-omit-frame-pointer \
+	-fno-optimize-sibling-calls -fPIE -fvisibility=hidden -ffunction-sections \
+	-fdata-sections -fno-stack-protector -fno-strict-aliasing -mno-relax \
+	-I. -I$(BUILD)/config -I$(LIBFDT_DIR) -include $(BUILD)/config/autoconf.h \
+	-MMD -MP
+# GNU ld for bare-metal ELF cannot make a PIE: link with the Linux-target ld
+# from the same binutils release, against picolibc and libgcc.
+LD      := riscv64-linux-gnu-ld
+LIBC_A  := /usr/lib/picolibc/riscv64-unknown-elf/lib/rv64imac/lp64/libc.a
+LIBGCC  := $(shell $(CC) -march=rv64imac -mabi=lp64 -mcmodel=medany -print-libgcc-file-name 2>/dev/null)
+LDFLAGS := -pie --no-dynamic-linker -z text -z max-page-size=4096 --gc-sections --no-relax \
+	--no-warn-rwx-segments --build-id=none -T arch/riscv/keel.lds \
+	--defsym=vfprintf=__i_vfprintf --defsym=vfscanf=__i_vfscanf
+
+
+$(LIBFDT_DIR)/.stamp:
+	$(Q)tools/install-deps
+	@echo "  EXTRACT libfdt from $(LINUX_TAR) into $(LIBFDT_DIR)"
+	$(Q)rm -rf $(LIBFDT_DIR).tmp && mkdir -p $(LIBFDT_DIR).tmp
+	$(Q)tar -xJf $(LINUX_TAR) -C $(LIBFDT_DIR).tmp --strip-components=4 \
+		linux-source-6.1/scripts/dtc/libfdt
+	$(Q)touch $(LIBFDT_DIR).tmp/.stamp && rm -rf $(LIBFDT_DIR) && mv $(LIBFDT_DIR).tmp $(LIBFDT_DIR)
+
+$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/.stamp $(BUILD)/config/autoconf.h
+	@echo "  CC      libfdt/$*.c"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Wextra -Werror -MMD -MP,$(CFLAGS)) -w -c $(LIBFDT_DIR)/$*.c -o $@
+
+$(BUILD)/%.o: %.c $(BUILD)/config/autoconf.h $(LIBFDT_DIR)/.stamp
+	@echo "  CC      $<"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S $(BUILD)/config/autoconf.h
+	@echo "  AS      $<"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Two-pass link: the symbol table for backtraces sits after .text, so
+# pass 2 leaves every code address of pass 1 unchanged (checked below).
+LINK_OBJS := $(OBJS) $(LIBFDT_OBJS)
+$(BUILD)/keel.elf: $(LINK_OBJS) arch/riscv/keel.lds tools/gen-ksyms Makefile
+	@echo "  LD      $@"
+	$(Q)$(PY) tools/gen-ksyms < /dev/null > $(BUILD)/ksyms0.S
+	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(Q)$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/ksyms0.o $(LIBC_A) $(LIBGCC) -o $(BUILD)/keel.pass1.elf
+	$(Q)$(NM) -n --defined-only $(BUILD)/keel.pass1.elf | $(PY) tools/gen-ksyms > $(BUILD)/ksyms.S
+	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/ksyms.o $(LIBC_A) $(LIBGCC) -o $@
+	$(Q)$(NM) -n --defined-only $(BUILD)/keel.elf | $(PY) tools/gen-ksyms --check $(BUILD)/ksyms.S
+
+$(BUILD)/keel.bin: $(BUILD)/keel.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+	$(Q)$(SIZE) $< | tail -1 | awk '{printf "  SIZE    text %s  data %s  bss %s  (keel.bin %d bytes)\n", $$1, $$2, $$3, '"$$(stat -c %s $@)"'}'
+
+-include $(OBJS:.o=.d)
+
+# ---------------------------------------------------------------- running
+QEMU      := qemu-system-riscv64
+OPENSBI   := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
+SMP       ?= 2
+MEM       ?= 512M
+QEMU_ARGS := -M virt -cpu rv64 -m $(MEM) -smp $(SMP) -nographic \
+	-bios $(OPENSBI) -kernel $(BUILD)/keel.bin
+
+run: all
+	$(QEMU) $(QEMU_ARGS)
+
+gdb: all
+	@echo "QEMU waits for the debugger on :1234; gdb-multiarch attaches with Keel's symbols"
+	$(QEMU) $(QEMU_ARGS) -s -S & \
+	gdb-multiarch -q $(BUILD)/keel.elf -ex 'set architecture riscv:rv64' \
+		-ex 'target remote :1234'; kill %1 2>/dev/null || true
+
+# ---------------------------------------------------------------- tests
+include tests/unit/units.mk tests/fuzz/fuzz.mk
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+	-I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+HOST_LIBFDT_OBJS := $(addprefix $(BUILD)/host/libfdt/,$(LIBFDT_C:.c=.o))
+
+$(BUILD)/host/libfdt/%.o: $(LIBFDT_DIR)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) -g -O1 -fsanitize=address,undefined -w -I$(LIBFDT_DIR) -c $(LIBFDT_DIR)/$*.c -o $@
+
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $(HOST_LIBFDT_OBJS)
+	@echo "  HOSTCC  $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(unit-$*-srcs) $(HOST_LIBFDT_OBJS) -lcmocka -o $@
+
+UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+unit: $(UNIT_BINS) | deps
+	$(Q)$(PY) tools/run-unit $(UNIT_BINS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(LIBFDT_DIR)/.stamp
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)clang -std=gnu11 -g -O1 -I. -I$(LIBFDT_DIR) -DKEEL_HOST_TEST \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< \
+		$(fuzz-$*-srcs) $(if $(fuzz-$*-fdt),$(addprefix $(LIBFDT_DIR)/,$(LIBFDT_C))) -o $@
+
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_RUNS ?= 30000
+fuzz-smoke: $(FUZZ_BINS) | deps
+	$(Q)for f in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		echo "  FUZZ    $$f ($(FUZZ_RUNS) runs)"; \
+		$(BUILD)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 \
+			$(BUILD)/fuzz/corpus-$$f tests/fuzz/seeds/$$f 2>$(BUILD)/fuzz/$$f.log \
+			|| { tail -40 $(BUILD)/fuzz/$$f.log; exit 1; }; \
+		tail -1 $(BUILD)/fuzz/$$f.log; \
+	done
+
+integration: all
+	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+test: deps all
+	$(Q)$(MAKE) -s unit
+	$(Q)$(MAKE) -s fuzz-smoke
+	$(Q)$(PY) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+bench: all
+	$(Q)$(PY) tools/bench-boot $(BUILD)/keel.elf $(BUILD)/keel.bin
+
+# ---------------------------------------------------------------- hygiene
+SRC_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	$(Q)clang-format -i $(SRC_FILES)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(SRC_FILES)
+
+clean:
+	rm -rf $(BUILD)

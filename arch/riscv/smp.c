@@ -1,0 +1,156 @@
+/*
+ * Secondary harts: every usable hart in the DT is started through SBI HSM
+ * into secondary_entry, with its own guarded stack and TLS block.
+ */
+#include "core/smp.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/sbi.h"
+#include "core/irq.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "core/printk.h"
+#include "core/thread.h"
+#include "libs/fdtinfo.h"
+
+void secondary_entry(void);
+void idle_loop(void) __attribute__((noreturn));
+
+struct hart_desc harts[CONFIG_MAX_HARTS];
+unsigned int nr_harts_dt;
+
+int smp_discover(const void *fdt, u64 boot_hartid)
+{
+	struct fdt_hart dt[CONFIG_MAX_HARTS * 2];
+	int n = fdt_harts(fdt, dt, ARRAY_SIZE(dt));
+	unsigned int idx = 1;
+
+	if (n < 0)
+		return n;
+	nr_harts_dt = n;
+	percpu_data[0].hartid = boot_hartid;
+	for (int i = 0; i < n; i++) {
+		const char *why = NULL;
+		unsigned int slot;
+
+		if (!dt[i].enabled)
+			why = "disabled in DT";
+		else if (!dt[i].has_mmu)
+			why = "no MMU";
+		else if (!fdt_hart_has_ext(fdt, dt[i].node, "h"))
+			why = "no H extension";
+		if (dt[i].hartid == boot_hartid) {
+			slot = 0;
+		} else {
+			if (why || idx >= CONFIG_MAX_HARTS) {
+				if (!why)
+					printk("smp: hart %lu beyond CONFIG_MAX_HARTS, left stopped\n",
+					       (unsigned long)dt[i].hartid);
+				continue;
+			}
+			slot = idx++;
+		}
+		harts[slot].hartid = dt[i].hartid;
+		harts[slot].isa = dt[i].isa;
+		harts[slot].usable = !why;
+		harts[slot].why_not = why;
+		percpu_data[slot].hartid = dt[i].hartid;
+		percpu_data[slot].index = slot;
+	}
+	nr_cpus = idx;
+	return (int)idx;
+}
+
+/* Runs on the new hart with tp, sp and satp already set. */
+void secondary_main(struct hart_boot *boot)
+{
+	struct percpu *pc = container_of(boot, struct percpu, boot);
+	unsigned int cpu = pc->index;
+
+	percpu_attach(pc);
+	pc->trap_stack_limit = boot->stack_limit;
+	timer_queue_init(&pc->timers);
+	sched_init_cpu(cpu, thread_init_idle(cpu, boot->stack_limit));
+	if (irqchip_get() && irqchip_get()->init_cpu)
+		irqchip_get()->init_cpu(cpu);
+	csr_write(CSR_SIE, SIE_SSIE | SIE_SEIE);
+	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+	idle_loop();
+}
+
+void smp_boot_secondaries(void)
+{
+	for (unsigned int cpu = 1; cpu < nr_cpus; cpu++) {
+		struct percpu *pc = &percpu_data[cpu];
+		unsigned int order;
+		u64 limit, deadline;
+		void *stack = stack_alloc(&order, &limit);
+		int err;
+
+		if (!stack) {
+			printk("smp: no memory for hart %lu's stack\n", (unsigned long)pc->hartid);
+			break;
+		}
+		pc->boot.sp = (u64)stack + (PAGE_SIZE << order);
+		pc->boot.tp = (u64)pc;
+		pc->boot.satp = mmu_satp();
+		pc->boot.stack_limit = limit;
+		err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
+		if (err) {
+			printk("smp: hart %lu did not start (%d)\n", (unsigned long)pc->hartid, err);
+			stack_free(stack, order);
+			continue;
+		}
+		deadline = time_ticks() + timebase_hz;
+		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && time_ticks() < deadline)
+			;
+		if (!pc->online)
+			printk("smp: hart %lu started but never came online\n",
+			       (unsigned long)pc->hartid);
+	}
+}
+
+unsigned int smp_online_count(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		n += percpu_data[i].online;
+	return n;
+}
+
+void smp_send_ipi(unsigned int cpu, u32 what)
+{
+	struct percpu *pc = &percpu_data[cpu];
+
+	__atomic_fetch_or(&pc->ipi_pending, what, __ATOMIC_RELEASE);
+	sbi_send_ipi(1, pc->hartid);
+}
+
+void smp_handle_ipi(void)
+{
+	struct percpu *pc = this_cpu();
+	u32 what;
+
+	csr_clear(CSR_SIP, SIE_SSIE);
+	pc->nr_ipis++;
+	what = __atomic_exchange_n(&pc->ipi_pending, 0, __ATOMIC_ACQUIRE);
+	if (what & IPI_STOP) {
+		pc->online = false;
+		for (;;) {
+			irq_disable();
+			wfi();
+		}
+	}
+	if (what & IPI_RESCHED)
+		sched_handle_resched_ipi();
+}
+
+void smp_stop_others(void)
+{
+	unsigned int self = this_cpu()->index;
+
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (i != self && percpu_data[i].online)
+			smp_send_ipi(i, IPI_STOP);
+}

@@ -1,0 +1,135 @@
+/*
+ * The console: printk formats into a per-call buffer and writes it through
+ * the registered console (the UART once probed, the SBI console before).
+ * Input arrives from the console driver's interrupt into a ring buffer.
+ */
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "core/waitqueue.h"
+#include "arch/riscv/sbi.h"
+#include <stdio.h>
+
+static void sbi_con_write(void *ctx, const char *s, size_t n)
+{
+	sbi_console_write(s, n);
+}
+
+static const struct console_ops sbi_console = { "sbi", sbi_con_write, NULL };
+static const struct console_ops *con = &sbi_console;
+static spinlock_t con_lock = SPINLOCK_INIT;
+bool console_panicking;
+
+#define RX_SIZE 256
+static u8 rx_ring[RX_SIZE];
+static volatile u32 rx_head, rx_tail;
+static u64 rx_dropped;
+static spinlock_t rx_lock = SPINLOCK_INIT;
+static struct waitqueue rx_wq = WAITQUEUE_INIT(rx_wq);
+
+void console_register(const struct console_ops *ops)
+{
+	unsigned long flags = spin_lock_irqsave(&con_lock);
+
+	con = ops;
+	spin_unlock_irqrestore(&con_lock, flags);
+}
+
+const char *console_name(void)
+{
+	return con->name;
+}
+
+/* Terminals want CR LF; callers write plain '\n'. */
+static void console_put_crlf(const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\n')
+			continue;
+		if (i > start)
+			con->write(con->ctx, s + start, i - start);
+		con->write(con->ctx, "\r\n", 2);
+		start = i + 1;
+	}
+	if (n > start)
+		con->write(con->ctx, s + start, n - start);
+}
+
+void console_write(const char *s, size_t n)
+{
+	unsigned long flags = irq_save();
+
+	/* A panic must get its report out even if a hart died holding the lock. */
+	if (console_panicking) {
+		spin_trylock(&con_lock);
+	} else {
+		spin_lock(&con_lock);
+	}
+	console_put_crlf(s, n);
+	spin_unlock(&con_lock);
+	irq_restore(flags);
+}
+
+int vprintk(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return n;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	console_write(buf, n);
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void console_rx_push(u8 c)
+{
+	spin_lock(&rx_lock);
+	if (rx_head - rx_tail < RX_SIZE) {
+		rx_ring[rx_head % RX_SIZE] = c;
+		rx_head++;
+	} else {
+		rx_dropped++;
+	}
+	spin_unlock(&rx_lock);
+	waitqueue_wake_all(&rx_wq);
+}
+
+static bool rx_pop(int *c)
+{
+	unsigned long flags = spin_lock_irqsave(&rx_lock);
+	bool got = rx_head != rx_tail;
+
+	if (got) {
+		*c = rx_ring[rx_tail % RX_SIZE];
+		rx_tail++;
+	}
+	spin_unlock_irqrestore(&rx_lock, flags);
+	return got;
+}
+
+int console_getc(void)
+{
+	int c = 0;
+
+	wait_event(&rx_wq, rx_pop(&c));
+	return c;
+}
+
+u64 console_rx_dropped(void)
+{
+	return rx_dropped;
+}

@@ -1,0 +1,36 @@
+#include "core/printk.h"
+#include "core/percpu.h"
+#include "core/smp.h"
+#include "arch/riscv/sbi.h"
+
+extern bool console_panicking;
+
+void panic_halt(void)
+{
+	irq_disable();
+	smp_stop_others();
+	if (IS_ENABLED(CONFIG_PANIC_POWEROFF)) {
+		printk("Keel: all harts stopped; powering off\n");
+		sbi_system_reset(SBI_SRST_SHUTDOWN, SBI_SRST_REASON_FAILURE);
+	}
+	printk("Keel: all harts stopped\n");
+	for (;;)
+		wfi();
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	irq_disable();
+	console_panicking = true;
+	printk("\nKeel panic on hart %lu: ", (unsigned long)this_cpu()->hartid);
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	/* Start at our caller: its pc, and the frame pointer it had. */
+	print_backtrace((u64)__builtin_return_address(0) - 4,
+			((u64 *)__builtin_frame_address(0))[-2], 0);
+	panic_halt();
+}

@@ -1,0 +1,35 @@
+/* Console output and input, panic. */
+#ifndef CORE_PRINTK_H
+#define CORE_PRINTK_H
+
+#include "libs/types.h"
+#include <stdarg.h>
+
+struct console_ops {
+	const char *name;
+	void (*write)(void *ctx, const char *s, size_t n);
+	void *ctx;
+};
+
+int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintk(const char *fmt, va_list ap);
+void console_write(const char *s, size_t n);
+void console_register(const struct console_ops *ops);
+const char *console_name(void);
+/* Input: bytes pushed by the console driver's interrupt handler. */
+void console_rx_push(u8 c);
+int console_getc(void);
+u64 console_rx_dropped(void);
+
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Stop the other harts and power off (or halt); prints nothing itself. */
+void panic_halt(void) __attribute__((noreturn));
+void print_backtrace(u64 pc, u64 fp, u64 ra);
+
+#define BUG_ON(cond)                                                                    \
+	do {                                                                            \
+		if (__builtin_expect(!!(cond), 0))                                      \
+			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond);           \
+	} while (0)
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * Scheduling entities and the scheduler core.  Keel's own threads are orphan
+ * VCPUs; guest VCPUs (normal VCPUs) are the same entity with a guest context.
+ * Policies (one file each in core/sched/) order sched_entities and know nothing else.
+ */
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "libs/list.h"
+
+#define SCHED_MAX_LEVELS 32
+#define SCHED_RQ_PRIV_WORDS (2 * SCHED_MAX_LEVELS + 4)
+
+struct sched_entity {
+	struct list_head node;
+	unsigned int prio; /* 0 = most urgent */
+	u64 slice_ns;
+	u64 remaining_ns;
+};
+
+struct sched_policy {
+	const char *name;
+	const char *summary;
+	void (*rq_init)(void *prq);
+	/* @preempted: it still had slice left (goes back to the front). */
+	void (*enqueue)(void *prq, struct sched_entity *se, bool preempted);
+	void (*dequeue)(void *prq, struct sched_entity *se);
+	/* Remove and return the entity to run next, or NULL. */
+	struct sched_entity *(*pick)(void *prq);
+	/* Should @woken run before @curr right now? */
+	bool (*preempts)(const struct sched_entity *curr, const struct sched_entity *woken);
+	unsigned int (*nr_queued)(const void *prq);
+};
+
+#define SCHED_POLICY_DECLARE(id, ...)                                                       \
+	static const struct sched_policy sched_policy_##id                                 \
+		__attribute__((section("keel_policies." #id), used, aligned(8))) = { __VA_ARGS__ }
+
+enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_EXITED };
+enum vcpu_kind { VCPU_ORPHAN, VCPU_NORMAL };
+
+struct cpu_context {
+	u64 ra, sp, s[12];
+};
+
+struct vcpu {
+	struct cpu_context ctx;
+	unsigned int id;
+	char name[24];
+	enum vcpu_kind kind;
+	volatile enum vcpu_state state;
+	bool idle;
+	unsigned int cpu;
+	u64 affinity; /* bit per hart index */
+	struct sched_entity se;
+	void *stack;
+	unsigned int stack_order;
+	u64 stack_limit;
+	struct timer_event sleep_timer;
+	struct list_head all_node;
+	u64 runtime_ns, last_start_ns, nr_switches;
+};
+
+struct sched_rq {
+	spinlock_t lock;
+	struct vcpu *curr, *idle, *switch_prev;
+	bool need_resched;
+	u64 nr_switches;
+	u64 idle_ns;
+	struct timer_event slice_timer;
+	u64 priv[SCHED_RQ_PRIV_WORDS];
+};
+
+extern const struct sched_policy *sched_policy;
+
+void sched_init_cpu(unsigned int cpu, struct vcpu *idle);
+void schedule(void);
+void sched_wake(struct vcpu *v);
+/* Mark current blocked (it keeps running until it calls schedule()). */
+void sched_set_blocked(void);
+void sched_set_runnable(void);
+void sched_preempt_check(void);
+void sched_handle_resched_ipi(void);
+unsigned int sched_nr_runnable(unsigned int cpu);
+struct vcpu *current_vcpu(void);
+bool in_orphan_context(void);
+
+#define ASSERT_ORPHAN_CONTEXT()                                                             \
+	do {                                                                                \
+		if (!in_orphan_context())                                                   \
+			panic("%s: may sleep, called outside orphan context", __func__);     \
+	} while (0)
+
+#endif

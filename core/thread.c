@@ -1,0 +1,153 @@
+#include "core/thread.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "core/printk.h"
+#include <stdio.h>
+#include <string.h>
+
+void thread_trampoline(void);
+
+LIST_HEAD_DECL(vcpu_list);
+spinlock_t vcpu_list_lock = SPINLOCK_INIT;
+static unsigned int next_vcpu_id;
+static struct vcpu idle_vcpus[CONFIG_MAX_HARTS];
+
+static void vcpu_register(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+
+	v->id = next_vcpu_id++;
+	list_add_tail(&v->all_node, &vcpu_list);
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+}
+
+struct vcpu *thread_init_idle(unsigned int cpu, u64 stack_limit)
+{
+	struct vcpu *v = &idle_vcpus[cpu];
+
+	snprintf(v->name, sizeof(v->name), "idle/%u", cpu);
+	v->kind = VCPU_ORPHAN;
+	v->state = VCPU_RUNNABLE;
+	v->idle = true;
+	v->cpu = cpu;
+	v->affinity = 1ULL << cpu;
+	v->se.prio = UINT32_MAX;
+	v->stack_limit = stack_limit;
+	v->last_start_ns = time_ns();
+	list_init(&v->se.node);
+	vcpu_register(v);
+	return v;
+}
+
+/* The online hart in @affinity with the fewest runnable VCPUs. */
+static int pick_cpu(u64 affinity)
+{
+	int best = -1;
+	unsigned int best_load = UINT32_MAX;
+
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		unsigned int load;
+
+		if (!percpu_data[i].online || (affinity && !(affinity & (1ULL << i))))
+			continue;
+		load = sched_nr_runnable(i);
+		if (load < best_load) {
+			best = (int)i;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+static void sleep_timer_fired(struct timer_event *ev)
+{
+	sched_wake(ev->data);
+}
+
+struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
+			  u64 affinity)
+{
+	int cpu = pick_cpu(affinity);
+	struct vcpu *v;
+
+	if (cpu < 0)
+		return NULL;
+	v = kzalloc(sizeof(*v));
+	if (!v)
+		return NULL;
+	v->stack = stack_alloc(&v->stack_order, &v->stack_limit);
+	if (!v->stack) {
+		kfree(v);
+		return NULL;
+	}
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->kind = VCPU_ORPHAN;
+	v->state = VCPU_BLOCKED;
+	v->cpu = (unsigned int)cpu;
+	v->affinity = affinity;
+	v->se.prio = prio;
+	v->se.slice_ns = CONFIG_SCHED_SLICE_MS * 1000000ULL;
+	v->se.remaining_ns = v->se.slice_ns;
+	list_init(&v->se.node);
+	v->ctx.ra = (u64)thread_trampoline;
+	v->ctx.sp = (u64)v->stack + (PAGE_SIZE << v->stack_order);
+	v->ctx.s[0] = (u64)fn;
+	v->ctx.s[1] = (u64)arg;
+	timer_event_init(&v->sleep_timer, sleep_timer_fired, v);
+	vcpu_register(v);
+	sched_wake(v);
+	return v;
+}
+
+void thread_exit(void)
+{
+	struct vcpu *v = current_vcpu();
+
+	irq_disable();
+	timer_event_stop(&v->sleep_timer);
+	v->state = VCPU_EXITED;
+	schedule();
+	panic("exited thread %s was scheduled again", v->name);
+}
+
+/* Runs on the hart that switched away from @v, with @v's stack unused. */
+void thread_reap(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+
+	list_del(&v->all_node);
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	stack_free(v->stack, v->stack_order);
+	kfree(v);
+}
+
+void thread_sleep_ns(u64 ns)
+{
+	struct vcpu *v = current_vcpu();
+	u64 deadline = time_ticks() + ns_to_ticks(ns);
+
+	ASSERT_ORPHAN_CONTEXT();
+	while (time_ticks() < deadline) {
+		sched_set_blocked();
+		timer_event_start(&v->sleep_timer, deadline);
+		schedule();
+	}
+	timer_event_stop(&v->sleep_timer);
+}
+
+void thread_yield(void)
+{
+	struct vcpu *v = current_vcpu();
+
+	v->se.remaining_ns = 0;
+	schedule();
+}
+
+const char *vcpu_state_name(const struct vcpu *v)
+{
+	if (v->state == VCPU_EXITED)
+		return "exited";
+	if (v->state == VCPU_BLOCKED)
+		return "blocked";
+	return percpu_data[v->cpu].rq.curr == v ? "running" : (v->idle ? "idle" : "ready");
+}

@@ -1,0 +1,23 @@
+/* Keel's threads: orphan VCPUs, scheduled like guest VCPUs. */
+#ifndef CORE_THREAD_H
+#define CORE_THREAD_H
+
+#include "core/sched.h"
+#include "core/spinlock.h"
+
+#define THREAD_AFFINITY_ANY 0
+
+extern struct list_head vcpu_list;
+extern spinlock_t vcpu_list_lock;
+
+/* Create and start a thread; NULL when out of memory or no hart matches. */
+struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
+			  u64 affinity);
+void thread_exit(void) __attribute__((noreturn));
+void thread_sleep_ns(u64 ns);
+void thread_yield(void);
+/* The idle VCPU of hart @cpu: the context that booted the hart. */
+struct vcpu *thread_init_idle(unsigned int cpu, u64 stack_limit);
+const char *vcpu_state_name(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,103 @@
+/* Timer events on a sorted per-hart list; only the owning hart touches it. */
+#include "core/timer.h"
+#include "core/percpu.h"
+#include "core/printk.h"
+
+u64 timebase_hz = 10000000;
+
+u64 time_ticks(void)
+{
+	return rdtime();
+}
+
+u64 ticks_to_ns(u64 ticks)
+{
+	return (u64)((__uint128_t)ticks * 1000000000ULL / timebase_hz);
+}
+
+u64 ns_to_ticks(u64 ns)
+{
+	return (u64)((__uint128_t)ns * timebase_hz / 1000000000ULL);
+}
+
+void timer_queue_init(struct timer_queue *q)
+{
+	list_init(&q->events);
+	q->programmed = UINT64_MAX;
+}
+
+void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data)
+{
+	list_init(&ev->node);
+	ev->fn = fn;
+	ev->data = data;
+	ev->armed = false;
+}
+
+static void timer_reprogram(struct timer_queue *q)
+{
+	u64 next = UINT64_MAX;
+
+	if (!list_empty(&q->events))
+		next = list_first_entry(&q->events, struct timer_event, node)->deadline;
+	if (next != q->programmed) {
+		q->programmed = next;
+		arch_timer_program(next);
+	}
+}
+
+void timer_event_start(struct timer_event *ev, u64 deadline)
+{
+	unsigned long flags = irq_save();
+	struct percpu *pc = this_cpu();
+	struct timer_queue *q = &pc->timers;
+	struct timer_event *pos;
+
+	if (ev->armed) {
+		BUG_ON(ev->cpu != pc->index);
+		list_del(&ev->node);
+	}
+	ev->deadline = deadline;
+	ev->cpu = pc->index;
+	ev->armed = true;
+	list_for_each_entry(pos, &q->events, node)
+		if (pos->deadline > deadline)
+			break;
+	list_add_tail(&ev->node, &pos->node);
+	timer_reprogram(q);
+	irq_restore(flags);
+}
+
+void timer_event_stop(struct timer_event *ev)
+{
+	unsigned long flags = irq_save();
+
+	if (ev->armed) {
+		BUG_ON(ev->cpu != this_cpu()->index);
+		list_del(&ev->node);
+		ev->armed = false;
+		timer_reprogram(&this_cpu()->timers);
+	}
+	irq_restore(flags);
+}
+
+void timer_handle_irq(void)
+{
+	struct timer_queue *q = &this_cpu()->timers;
+	u64 now = time_ticks();
+
+	this_cpu()->nr_timer_irqs++;
+	/* The hardware deadline has passed: forget it so reprogramming happens. */
+	q->programmed = UINT64_MAX - 1;
+	while (!list_empty(&q->events)) {
+		struct timer_event *ev = list_first_entry(&q->events, struct timer_event, node);
+
+		if (ev->deadline > now)
+			break;
+		list_del(&ev->node);
+		ev->armed = false;
+		ev->fn(ev);
+		now = time_ticks();
+	}
+	timer_reprogram(q);
+}

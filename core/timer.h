@@ -1,0 +1,44 @@
+/* Per-hart one-shot timer events (tickless): the hardware timer is always
+ * programmed for the earliest armed event, or off. */
+#ifndef CORE_TIMER_H
+#define CORE_TIMER_H
+
+#include "libs/list.h"
+
+struct timer_event {
+	struct list_head node;
+	u64 deadline; /* in timebase ticks */
+	void (*fn)(struct timer_event *ev);
+	void *data;
+	bool armed;
+	unsigned int cpu;
+};
+
+struct timer_queue {
+	struct list_head events;
+	u64 programmed;
+};
+
+extern u64 timebase_hz;
+
+void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data);
+/* Arm on the calling hart; re-arming an armed event moves it. */
+void timer_event_start(struct timer_event *ev, u64 deadline);
+void timer_event_stop(struct timer_event *ev);
+void timer_queue_init(struct timer_queue *q);
+void timer_handle_irq(void);
+
+u64 time_ticks(void);
+u64 ticks_to_ns(u64 ticks);
+u64 ns_to_ticks(u64 ns);
+static inline u64 time_ns(void)
+{
+	return ticks_to_ns(time_ticks());
+}
+
+/* arch/riscv/timer.c */
+int arch_timer_init(const void *fdt);
+void arch_timer_program(u64 deadline);
+const char *arch_timer_name(void);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * mterm: the management terminal.  An orphan thread that reads the console,
+ * edits lines (libs/linedit), splits them (libs/args) and runs commands.
+ */
+#include "core/boot.h"
+#include "core/cmd.h"
+#include "core/printk.h"
+#include "core/thread.h"
+#include "libs/args.h"
+#include "libs/linedit.h"
+#include <string.h>
+
+#define MTERM_PRIO 2
+#define MAX_ARGS 32
+
+static char line_buf[CONFIG_MTERM_LINE_MAX + 1];
+static char hist_buf[(CONFIG_MTERM_HISTORY ? CONFIG_MTERM_HISTORY : 1) * (CONFIG_MTERM_LINE_MAX + 1)];
+static char run_buf[CONFIG_MTERM_LINE_MAX + 1];
+
+static void mterm_out(void *ctx, const char *s, size_t n)
+{
+	console_write(s, n);
+}
+
+static size_t mterm_complete(void *ctx, const char *prefix, size_t len, const char **cands,
+			     size_t max)
+{
+	size_t n = 0;
+
+	for (const struct cmd *c = cmd_first(); c < cmd_end() && n < max; c++)
+		if (!strncmp(c->name, prefix, len))
+			cands[n++] = c->name;
+	return n;
+}
+
+static void mterm_run_line(const char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc;
+
+	strcpy(run_buf, line);
+	argc = args_split(run_buf, argv, MAX_ARGS);
+	if (argc == -EINVAL)
+		cmd_error("unterminated quote");
+	else if (argc == -E2BIG)
+		cmd_error("too many arguments (max %d)", MAX_ARGS);
+	else
+		cmd_run(argc, argv);
+}
+
+static void mterm_main(void *arg)
+{
+	struct linedit le;
+	const struct linedit_config cfg = {
+		.buf = line_buf,
+		.cap = sizeof(line_buf),
+		.hist = hist_buf,
+		.hist_entries = CONFIG_MTERM_HISTORY,
+		.prompt = "keel# ",
+		.out = mterm_out,
+		.complete = mterm_complete,
+	};
+
+	linedit_init(&le, &cfg);
+	for (;;) {
+		linedit_start(&le);
+		for (;;) {
+			enum linedit_event ev = linedit_feed(&le, (u8)console_getc());
+
+			if (ev == LINEDIT_LINE) {
+				mterm_run_line(linedit_line(&le));
+				break;
+			}
+			if (ev == LINEDIT_TOO_LONG) {
+				cmd_error("line too long (max %u characters)",
+					  CONFIG_MTERM_LINE_MAX);
+				break;
+			}
+			if (ev == LINEDIT_INTERRUPT)
+				break;
+		}
+	}
+}
+
+void mterm_start(void)
+{
+	if (!thread_spawn("mterm", mterm_main, NULL, MTERM_PRIO, 1))
+		panic("cannot start the management terminal");
+}

@@ -1,0 +1,112 @@
+/*
+ * Host PLIC (sifive,plic-1.0.0 / riscv,plic0): each hart's S-mode context is
+ * found through interrupts-extended; a line is enabled on one hart only.
+ */
+#include "core/driver.h"
+#include "core/irq.h"
+#include "core/percpu.h"
+#include "core/printk.h"
+#include "arch/riscv/mmu.h"
+#include "libs/fdtinfo.h"
+#include <libfdt.h>
+
+#define PLIC_PRIORITY(irq) (4 * (irq))
+#define PLIC_ENABLE(ctx, irq) (0x2000 + 0x80 * (ctx) + 4 * ((irq) / 32))
+#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx) (0x200004 + 0x1000 * (ctx))
+#define IRQ_S_EXT_LINE 9
+
+static volatile u8 *plic;
+static int context_of[CONFIG_MAX_HARTS];
+
+static inline void plic_write(u64 off, u32 v)
+{
+	*(volatile u32 *)(plic + off) = v;
+}
+
+static inline u32 plic_read(u64 off)
+{
+	return *(volatile u32 *)(plic + off);
+}
+
+static void plic_set_enable(int ctx, u32 irq, bool on)
+{
+	u32 v = plic_read(PLIC_ENABLE(ctx, irq));
+
+	v = on ? v | (1U << (irq % 32)) : v & ~(1U << (irq % 32));
+	plic_write(PLIC_ENABLE(ctx, irq), v);
+}
+
+static int plic_enable(u32 irq, unsigned int cpu);
+
+static void plic_handle(void)
+{
+	int ctx = context_of[this_cpu()->index];
+	u32 irq;
+
+	if (ctx < 0)
+		return;
+	while ((irq = plic_read(PLIC_CLAIM(ctx))) != 0) {
+		irq_dispatch(irq);
+		plic_write(PLIC_CLAIM(ctx), irq);
+	}
+}
+
+static void plic_init_cpu(unsigned int cpu)
+{
+	if (context_of[cpu] >= 0)
+		plic_write(PLIC_THRESHOLD(context_of[cpu]), 0);
+}
+
+static struct irqchip plic_chip = {
+	.name = "plic",
+	.enable = plic_enable,
+	.handle = plic_handle,
+	.init_cpu = plic_init_cpu,
+};
+
+static int plic_enable(u32 irq, unsigned int cpu)
+{
+	if (cpu >= nr_cpus || context_of[cpu] < 0)
+		return -EINVAL;
+	plic_write(PLIC_PRIORITY(irq), 1);
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (context_of[i] >= 0)
+			plic_set_enable(context_of[i], irq, i == cpu);
+	return 0;
+}
+
+static int plic_probe(const void *fdt, int node)
+{
+	const fdt32_t *ndev = fdt_getprop(fdt, node, "riscv,ndev", NULL);
+	u64 base, size;
+	int err;
+
+	if (irqchip_get())
+		return -ENODEV;
+	err = fdt_node_reg(fdt, node, 0, &base, &size);
+	if (err)
+		return err;
+	if (!ndev)
+		return -EINVAL;
+	plic_chip.nr_irqs = fdt32_to_cpu(*ndev) + 1;
+	err = mmu_map_io(base, size);
+	if (err)
+		return err;
+	plic = (volatile u8 *)base;
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		context_of[i] = fdt_plic_context(fdt, node, percpu_data[i].hartid, IRQ_S_EXT_LINE);
+		if (context_of[i] < 0)
+			continue;
+		/* Start from a clean state: nothing enabled for this hart. */
+		for (u32 irq = 0; irq < plic_chip.nr_irqs; irq += 32)
+			plic_write(PLIC_ENABLE(context_of[i], irq), 0);
+	}
+	plic_init_cpu(0);
+	irqchip_register(&plic_chip);
+	return 0;
+}
+
+static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+DRIVER_DECLARE(plic, .name = "plic", .compatible = plic_compat, .level = DRIVER_IRQCHIP,
+	       .probe = plic_probe);

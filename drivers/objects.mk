@@ -1,0 +1,3 @@
+# objects built into keel.elf from drivers/
+obj-$(CONFIG_SERIAL_NS16550) += drivers/serial/ns16550.o
+obj-$(CONFIG_IRQCHIP_PLIC) += drivers/irqchip/plic.o

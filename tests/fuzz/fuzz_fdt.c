@@ -1,0 +1,141 @@
+/*
+ * libFuzzer harness for libs/fdtinfo: any blob that passes fdt_blob_check()
+ * must survive every discovery helper.  The blob is copied into a buffer of
+ * exactly totalsize bytes so that ASan flags any read past what the header
+ * promises.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libfdt.h>
+
+#include "libs/fdtinfo.h"
+
+#define MAX_NODES 512
+
+static const char *const exts[] = { "i", "m", "a", "f", "d", "c", "h", "v", "g", "p",
+				    "zicsr", "zifencei", "sstc", "svpbmt", "ssaia", "zba" };
+
+static volatile u64 sink;
+
+static void check_isa(const char *isa)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		sink += fdt_isa_has(isa, exts[i]);
+}
+
+static void check_harts(const void *fdt)
+{
+	struct fdt_hart harts[8];
+	size_t i;
+	int n, h;
+
+	sink += fdt_harts(fdt, NULL, 0);
+	n = fdt_harts(fdt, harts, 8);
+	for (h = 0; h < n; h++) {
+		sink += harts[h].hartid + harts[h].enabled + harts[h].has_mmu;
+		if (harts[h].isa)
+			sink += strlen(harts[h].isa);
+		check_isa(harts[h].isa);
+		for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+			sink += fdt_hart_has_ext(fdt, harts[h].node, exts[i]);
+	}
+}
+
+static void check_node(const void *fdt, int node, const struct fdt_hart *harts, int nharts)
+{
+	u64 addr, size, hartid;
+	const fdt32_t *ph;
+	int i, len;
+	u32 irq;
+
+	sink += fdt_node_ok(fdt, node) + fdt_node_compatible(fdt, node, "riscv,plic0");
+	for (i = 0; i < 4; i++)
+		if (!fdt_node_reg(fdt, node, i, &addr, &size))
+			sink += addr + size;
+	for (i = 0; i < 3; i++)
+		if (!fdt_irq_number(fdt, node, i, &irq))
+			sink += irq;
+	ph = fdt_getprop(fdt, node, "phandle", &len);
+	if (ph && len == 4 && !fdt_cpu_hartid_of_intc(fdt, fdt32_ld(ph), &hartid))
+		sink += hartid;
+	if (!fdt_getprop(fdt, node, "interrupts-extended", NULL))
+		return;
+	for (i = 0; i < nharts; i++) {
+		sink += fdt_plic_context(fdt, node, harts[i].hartid, FDT_IRQ_S_EXT);
+		sink += fdt_plic_context(fdt, node, harts[i].hartid, FDT_IRQ_M_EXT);
+	}
+	sink += fdt_plic_context(fdt, node, 0, FDT_IRQ_S_EXT);
+}
+
+static void check_blob(const void *fdt)
+{
+	struct fdt_range ranges[8];
+	struct fdt_hart harts[8];
+	int node, nharts, count = 0;
+	u64 a, b;
+	const char *s;
+
+	sink += fdt_memory_ranges(fdt, NULL, 0);
+	sink += fdt_memory_ranges(fdt, ranges, 8);
+	sink += fdt_memory_ranges(fdt, ranges, 1);
+	sink += fdt_reserved_ranges(fdt, NULL, 0);
+	sink += fdt_reserved_ranges(fdt, ranges, 8);
+	check_harts(fdt);
+	if (!fdt_timebase_hz(fdt, &a))
+		sink += a;
+	node = fdt_stdout_node(fdt);
+	if (node >= 0 && !fdt_node_reg(fdt, node, 0, &a, &b))
+		sink += a + b;
+	if (!fdt_initrd(fdt, &a, &b))
+		sink += a + b;
+	s = fdt_bootargs(fdt);
+	if (s)
+		sink += strlen(s);
+	for (node = -1; (node = fdt_find_compatible(fdt, node, "riscv,plic0")) >= 0;)
+		sink += fdt_plic_context(fdt, node, 0, FDT_IRQ_S_EXT);
+
+	nharts = fdt_harts(fdt, harts, 8);
+	if (nharts < 0)
+		nharts = 0;
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0 && count < MAX_NODES;
+	     node = fdt_next_node(fdt, node, NULL), count++)
+		check_node(fdt, node, harts, nharts);
+	sink += count;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char isa[65];
+	void *fdt;
+	size_t n;
+
+	/* The same bytes as an ISA string, so the parser sees arbitrary text too. */
+	n = size < sizeof(isa) - 1 ? size : sizeof(isa) - 1;
+	memcpy(isa, data, n);
+	isa[n] = '\0';
+	check_isa(isa);
+
+	if (size < sizeof(struct fdt_header))
+		return 0;
+	/* malloc gives the 8-byte alignment libfdt insists on. */
+	fdt = malloc(size);
+	if (!fdt)
+		return 0;
+	memcpy(fdt, data, size);
+	if (fdt_blob_check(fdt, size)) {
+		free(fdt);
+		return 0;
+	}
+	n = fdt_totalsize(fdt);
+	free(fdt);
+	fdt = malloc(n);
+	if (!fdt)
+		return 0;
+	memcpy(fdt, data, n);
+	check_blob(fdt);
+	free(fdt);
+	return 0;
+}

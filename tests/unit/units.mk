@@ -1,0 +1,13 @@
+# Host unit tests (cmocka, ASan+UBSan).  Each entry: UNIT_TESTS += NAME and
+# unit-NAME-srcs := the Keel sources tests/unit/test_NAME.c links against.
+UNIT_TESTS :=
+UNIT_TESTS += linedit
+unit-linedit-srcs := libs/linedit.c
+UNIT_TESTS += args
+unit-args-srcs := libs/args.c
+UNIT_TESTS += buddy
+unit-buddy-srcs := libs/buddy.c
+UNIT_TESTS += heap
+unit-heap-srcs := libs/heap.c
+UNIT_TESTS += fdtinfo
+unit-fdtinfo-srcs := libs/fdtinfo.c

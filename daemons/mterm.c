@@ -14,7 +14,9 @@
 #define MAX_ARGS 32
 
 static char line_buf[CONFIG_MTERM_LINE_MAX + 1];
-static char hist_buf[(CONFIG_MTERM_HISTORY ? CONFIG_MTERM_HISTORY : 1) * (CONFIG_MTERM_LINE_MAX + 1)];
+/* linedit keeps one slot for the line being edited while browsing history. */
+#define HIST_SLOTS (CONFIG_MTERM_HISTORY + 1)
+static char hist_buf[HIST_SLOTS * (CONFIG_MTERM_LINE_MAX + 1)];
 static char run_buf[CONFIG_MTERM_LINE_MAX + 1];
 
 static void mterm_out(void *ctx, const char *s, size_t n)
@@ -55,7 +57,7 @@ static void mterm_main(void *arg)
 		.buf = line_buf,
 		.cap = sizeof(line_buf),
 		.hist = hist_buf,
-		.hist_entries = CONFIG_MTERM_HISTORY,
+		.hist_entries = HIST_SLOTS,
 		.prompt = "keel# ",
 		.out = mterm_out,
 		.complete = mterm_complete,

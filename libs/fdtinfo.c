@@ -157,6 +157,26 @@ static int node_path(const void *fdt, int node, int *path)
 	}
 }
 
+/*
+ * Next child of a node: from the parent (depth 0) or from a sibling (depth 1).
+ * Unlike fdt_next_subnode(), a damaged tree ends in its error instead of
+ * looking like the last child, so a cut-off /cpus is not a smaller machine.
+ */
+static int next_child(const void *fdt, int offset, int depth)
+{
+	do {
+		offset = fdt_next_node(fdt, offset, &depth);
+		if (offset < 0)
+			return offset;
+		if (depth < 1)
+			return -FDT_ERR_NOTFOUND;
+	} while (depth > 1);
+	return offset;
+}
+
+#define for_each_child(fdt, parent, child)                                                         \
+	for (child = next_child(fdt, parent, 0); child >= 0; child = next_child(fdt, child, 1))
+
 /* Maps *addr from bus's address space into its parent's through bus's ranges. */
 static int translate(const void *fdt, int bus, int parent, u64 *addr)
 {
@@ -369,7 +389,7 @@ int fdt_reserved_ranges(const void *fdt, struct fdt_range *out, int max)
 		goto out;
 	if (rm < 0)
 		return -EINVAL;
-	fdt_for_each_subnode(child, fdt, rm) {
+	for_each_child(fdt, rm, child) {
 		if (!fdt_node_ok(fdt, child))
 			continue;
 		/* Children without reg are allocated by the OS later: nothing to keep out. */
@@ -411,7 +431,7 @@ int fdt_harts(const void *fdt, struct fdt_hart *out, int max)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	fdt_for_each_subnode(cpu, fdt, cpus) {
+	for_each_child(fdt, cpus, cpu) {
 		if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 			continue;
 		ret = cpu_hartid(fdt, cpus, cpu, &hartid);
@@ -543,13 +563,15 @@ int fdt_timebase_hz(const void *fdt, u64 *hz)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	ret = prop_num(fdt, cpus, "timebase-frequency", &v);
 	if (ret == -ENOENT) {
-		fdt_for_each_subnode(cpu, fdt, cpus) {
+		for_each_child(fdt, cpus, cpu) {
 			if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 				continue;
 			ret = prop_num(fdt, cpu, "timebase-frequency", &v);
 			if (ret != -ENOENT)
 				break;
 		}
+		if (cpu < 0 && cpu != -FDT_ERR_NOTFOUND)
+			return -EINVAL;
 	}
 	if (ret)
 		return ret;

@@ -591,7 +591,7 @@ static void *platform_tree(const char *stdout_path)
 	node_begin(fdt, "reserved-memory");
 	PROP_CELLS(fdt, "#address-cells", 1);
 	PROP_CELLS(fdt, "#size-cells", 1);
-	prop_raw(fdt, "ranges", NULL, 0);
+	prop_raw(fdt, "ranges", "", 0);
 	node_begin(fdt, "sbi@80000000");
 	PROP_CELLS(fdt, "reg", 0x80000000, 0x80000, 0x80100000, 0x1000);
 	node_end(fdt);
@@ -626,7 +626,7 @@ static void *platform_tree(const char *stdout_path)
 	PROP_CELLS(fdt, "reg", 5);
 	prop_str(fdt, "status", "disabled");
 	prop_str(fdt, "riscv,isa", "rv64imac");
-	prop_raw(fdt, "riscv,isa-extensions", "i\0m\0a\0c\0h\0sstc", 17);
+	prop_raw(fdt, "riscv,isa-extensions", "i\0m\0a\0c\0h\0sstc", sizeof("i\0m\0a\0c\0h\0sstc"));
 	prop_str(fdt, "mmu-type", "riscv,sv57");
 	node_begin(fdt, "interrupt-controller");
 	PROP_CELLS(fdt, "#interrupt-cells", 1);
@@ -665,7 +665,7 @@ static void *platform_tree(const char *stdout_path)
 	PROP_CELLS(fdt, "phandle", 3);
 	node_end(fdt);
 	node_begin(fdt, "plic@40000");
-	prop_raw(fdt, "compatible", "vendor,plic\0riscv,plic0", 24);
+	prop_raw(fdt, "compatible", "vendor,plic\0riscv,plic0", sizeof("vendor,plic\0riscv,plic0"));
 	PROP_CELLS(fdt, "reg", 0x40000, 0x4000);
 	PROP_CELLS(fdt, "#interrupt-cells", 1);
 	PROP_CELLS(fdt, "phandle", 4);
@@ -982,7 +982,7 @@ static void test_bad_reg(void **state)
 	node_begin(fdt, "pci");
 	PROP_CELLS(fdt, "#address-cells", 3);
 	PROP_CELLS(fdt, "#size-cells", 2);
-	prop_raw(fdt, "ranges", NULL, 0);
+	prop_raw(fdt, "ranges", "", 0);
 	node_begin(fdt, "dev");
 	PROP_CELLS(fdt, "reg", 0, 0, 0, 0, 0x10);
 	node_end(fdt);

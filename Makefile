@@ -159,6 +159,7 @@ $(BUILD)/host/libfdt/%.o: $(LIBFDT_DIR)/.stamp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) -g -O1 -fsanitize=address,undefined -w -I$(LIBFDT_DIR) -c $(LIBFDT_DIR)/$*.c -o $@
 
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/unit/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $(HOST_LIBFDT_OBJS)
 	@echo "  HOSTCC  $@"

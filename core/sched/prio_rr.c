@@ -3,7 +3,7 @@
  * priorities share the hart in time slices.  A preempted entity returns to
  * the front of its level with its remaining slice.
  */
-#include "core/sched.h"
+#include "core/sched_policy.h"
 
 #if CONFIG_SCHED_PRIO_LEVELS > SCHED_MAX_LEVELS
 #error "CONFIG_SCHED_PRIO_LEVELS exceeds SCHED_MAX_LEVELS"

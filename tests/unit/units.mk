@@ -11,3 +11,7 @@ UNIT_TESTS += heap
 unit-heap-srcs := libs/heap.c
 UNIT_TESTS += fdtinfo
 unit-fdtinfo-srcs := libs/fdtinfo.c
+UNIT_TESTS += sched_prio_rr
+unit-sched_prio_rr-srcs :=
+UNIT_TESTS += ranges
+unit-ranges-srcs := libs/ranges.c

@@ -28,7 +28,13 @@
  */
 static bool bad_blob(const void *fdt)
 {
-	return !fdt || fdt_check_header(fdt);
+	if (!fdt || fdt_check_header(fdt))
+		return true;
+	/*
+	 * libfdt loads tags and reservations in place: blocks off their spec
+	 * alignment would mean misaligned accesses, which trap on some harts.
+	 */
+	return fdt_off_dt_struct(fdt) % 4 || fdt_off_mem_rsvmap(fdt) % 8;
 }
 
 static int lower(int c)
@@ -212,13 +218,9 @@ static int translate(const void *fdt, int bus, int parent, u64 *addr)
 
 int fdt_blob_check(const void *fdt, size_t bufsize)
 {
-	if (!fdt || bufsize < sizeof(struct fdt_header))
+	if (!fdt || bufsize < sizeof(struct fdt_header) || bad_blob(fdt))
 		return -EINVAL;
-	if (fdt_check_header(fdt))
-		return -EINVAL;
-	if (fdt_totalsize(fdt) > bufsize)
-		return -EINVAL;
-	return 0;
+	return fdt_totalsize(fdt) > bufsize ? -EINVAL : 0;
 }
 
 bool fdt_node_ok(const void *fdt, int node)
@@ -696,6 +698,9 @@ struct irq_ext {
 	u32 phandle;
 	const fdt32_t *spec;
 	int nspec;
+	/* Entries come in runs per controller; each lookup is a tree walk. */
+	u32 last_phandle;
+	int last_cells;
 };
 
 static int irq_ext_init(struct irq_ext *it, const void *fdt, int node)
@@ -709,6 +714,7 @@ static int irq_ext_init(struct irq_ext *it, const void *fdt, int node)
 		return -EINVAL;
 	it->ncells = len / 4;
 	it->pos = 0;
+	it->last_phandle = 0;
 	return 0;
 }
 
@@ -729,6 +735,8 @@ static int irq_ext_next(struct irq_ext *it, const void *fdt)
 	if (!it->phandle || it->phandle == IRQ_HOLE) {
 		/* No controller to size it: assume the one cell of a cpu-intc. */
 		n = 1;
+	} else if (it->phandle == it->last_phandle) {
+		n = it->last_cells;
 	} else {
 		ctrl = fdt_node_offset_by_phandle(fdt, it->phandle);
 		if (ctrl < 0)
@@ -736,6 +744,8 @@ static int irq_ext_next(struct irq_ext *it, const void *fdt)
 		n = get_cells(fdt, ctrl, "#interrupt-cells", -EINVAL, MAX_IRQ_CELLS);
 		if (n < 0)
 			return n;
+		it->last_phandle = it->phandle;
+		it->last_cells = n;
 	}
 	if (n > it->ncells - it->pos - 1)
 		return -EINVAL;
@@ -745,23 +755,53 @@ static int irq_ext_next(struct irq_ext *it, const void *fdt)
 	return 1;
 }
 
+/*
+ * phandle of the interrupt-controller child of hartid's cpu.  Resolved once,
+ * so that matching an entry is a compare rather than a walk back up the tree.
+ */
+static int hart_intc(const void *fdt, u64 hartid, u32 *phandle)
+{
+	int cpus, cpu, child;
+	u64 h;
+	u32 ph;
+
+	cpus = fdt_path_offset(fdt, "/cpus");
+	if (cpus < 0)
+		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
+	for_each_child(fdt, cpus, cpu) {
+		if (!prop_str_is(fdt, cpu, "device_type", "cpu") ||
+		    cpu_hartid(fdt, cpus, cpu, &h) || h != hartid)
+			continue;
+		for_each_child(fdt, cpu, child) {
+			ph = fdt_get_phandle(fdt, child);
+			if (ph && ph != IRQ_HOLE &&
+			    fdt_getprop(fdt, child, "interrupt-controller", NULL)) {
+				*phandle = ph;
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	return cpu == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
+}
+
 int fdt_plic_context(const void *fdt, int plic_node, u64 hartid, u32 cpu_irq)
 {
 	struct irq_ext it;
 	int ctx, ret;
-	u64 h;
+	u32 intc;
 
 	if (bad_blob(fdt))
 		return -EINVAL;
 	ret = irq_ext_init(&it, fdt, plic_node);
 	if (ret)
 		return ret;
-	for (ctx = 0; (ret = irq_ext_next(&it, fdt)) > 0; ctx++) {
-		if (irq_ext_hole(&it) || fdt32_ld(it.spec) != cpu_irq)
-			continue;
-		if (!fdt_cpu_hartid_of_intc(fdt, it.phandle, &h) && h == hartid)
+	ret = hart_intc(fdt, hartid, &intc);
+	if (ret)
+		return ret;
+	for (ctx = 0; (ret = irq_ext_next(&it, fdt)) > 0; ctx++)
+		if (!irq_ext_hole(&it) && it.phandle == intc && fdt32_ld(it.spec) == cpu_irq)
 			return ctx;
-	}
 	return ret < 0 ? ret : -ENOENT;
 }
 

@@ -1184,6 +1184,15 @@ static void test_bad_header(void **state)
 	assert_int_equal(fdt_blob_check(copy + 4, size), -EINVAL);
 	free(copy);
 
+	/* A struct block off its 4-byte alignment (libfdt would load tags misaligned). */
+	h->off_dt_struct = cpu_to_fdt32(fdt_off_dt_struct(fdt) + 2);
+	assert_int_equal(fdt_blob_check(fdt, size), -EINVAL);
+	assert_int_equal(fdt_memory_ranges(fdt, r, 4), -EINVAL);
+	assert_int_equal(fdt_harts(fdt, harts, 4), -EINVAL);
+	free(fdt);
+	fdt = load_dtb("qemu-virt-smp1");
+	h = fdt;
+
 	/* Blocks that point past totalsize. */
 	h->off_dt_struct = cpu_to_fdt32(size + 8);
 	assert_int_equal(fdt_blob_check(fdt, size), -EINVAL);

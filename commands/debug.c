@@ -42,8 +42,9 @@ static int debug_fault(int argc, char **argv)
 	} else if (!strcmp(argv[1], "panic")) {
 		panic("requested from the shell by %s", current_vcpu()->name);
 	} else {
-		return cmd_error("debug fault: unknown kind '%s' (load, store, illegal, stack, panic)",
-				 argv[1]);
+		return cmd_error(
+			"debug fault: unknown kind '%s' (load, store, illegal, stack, panic)",
+			argv[1]);
 	}
 	return cmd_error("debug fault %s: Keel did not fault", argv[1]);
 }
@@ -171,8 +172,8 @@ static int debug_selftest(int argc, char **argv)
 	heap_get_stats(&after);
 	if (err)
 		return cmd_error("selftest: could not start its threads (%d)", err);
-	printk("selftest: %u threads on %u harts finished in %lu ms\n", spawned,
-	       smp_online_count(), (unsigned long)((time_ns() - t0) / 1000000));
+	printk("selftest: %u threads on %u harts finished in %lu ms\n", spawned, smp_online_count(),
+	       (unsigned long)((time_ns() - t0) / 1000000));
 	printk("mutex: counter %lu, expected %lu: %s\n", (unsigned long)st_counter,
 	       (unsigned long)(spawned - 5) * ST_ITERS,
 	       st_counter == (u64)(spawned - 5) * ST_ITERS ? "ok" : "FAILED");
@@ -182,8 +183,8 @@ static int debug_selftest(int argc, char **argv)
 	       st_hog_switches[0] && st_hog_switches[1] ? "ok" : "FAILED");
 	printk("sleep: 10 ms took %lu us: %s\n", (unsigned long)(st_sleep_ns / 1000),
 	       st_sleep_ns >= 10000000ULL && st_sleep_ns < 40000000ULL ? "ok" : "FAILED");
-	printk("heap: %lu blocks in use before, %lu after: %s\n",
-	       (unsigned long)before.blocks_used, (unsigned long)after.blocks_used,
+	printk("heap: %lu blocks in use before, %lu after: %s\n", (unsigned long)before.blocks_used,
+	       (unsigned long)after.blocks_used,
 	       before.blocks_used == after.blocks_used ? "ok" : "FAILED");
 	return 0;
 }
@@ -191,9 +192,10 @@ static int debug_selftest(int argc, char **argv)
 static const struct subcmd debug_subs[] = {
 	{ "fault", "load|store|illegal|stack|panic", "fault on purpose (tests the panic path)",
 	  debug_fault },
-	{ "selftest", "", "run threads on every hart through mutex, semaphores, sleep and preemption",
+	{ "selftest", "",
+	  "run threads on every hart through mutex, semaphores, sleep and preemption",
 	  debug_selftest },
 };
 
-CMD_DECLARE(debug, .name = "debug", .summary = "fault injection for testing",
-	    .subs = debug_subs, .nr_subs = ARRAY_SIZE(debug_subs));
+CMD_DECLARE(debug, .name = "debug", .summary = "fault injection for testing", .subs = debug_subs,
+	    .nr_subs = ARRAY_SIZE(debug_subs));

@@ -21,8 +21,8 @@ static int help_exec(int argc, char **argv)
 	return 0;
 }
 
-CMD_DECLARE(help, .name = "help", .args = "[command]",
-	    .summary = "list commands, or describe one", .exec = help_exec);
+CMD_DECLARE(help, .name = "help", .args = "[command]", .summary = "list commands, or describe one",
+	    .exec = help_exec);
 
 static int version_exec(int argc, char **argv)
 {

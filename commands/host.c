@@ -75,8 +75,8 @@ static int host_cpu(int argc, char **argv)
 {
 	if (argc != 1)
 		return cmd_error("usage: host cpu");
-	printk("%4s %6s %-8s %-14s %8s %8s %8s %8s\n", "HART", "HARTID", "STATE", "CURRENT",
-	       "IRQS", "TIMER", "IPI", "EXT");
+	printk("%4s %6s %-8s %-14s %8s %8s %8s %8s\n", "HART", "HARTID", "STATE", "CURRENT", "IRQS",
+	       "TIMER", "IPI", "EXT");
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		struct percpu *pc = &percpu_data[i];
 

@@ -9,8 +9,8 @@ static int sched_info(int argc, char **argv)
 		return cmd_error("usage: sched info");
 	printk("policy: %s (%s), %u priority levels, time slice %u ms\n", sched_policy->name,
 	       sched_policy->summary, CONFIG_SCHED_PRIO_LEVELS, CONFIG_SCHED_SLICE_MS);
-	printk("%4s %8s %-16s %8s %10s %10s\n", "HART", "HARTID", "CURRENT", "RUNNABLE",
-	       "SWITCHES", "IDLE_MS");
+	printk("%4s %8s %-16s %8s %10s %10s\n", "HART", "HARTID", "CURRENT", "RUNNABLE", "SWITCHES",
+	       "IDLE_MS");
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		struct percpu *pc = &percpu_data[i];
 

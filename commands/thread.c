@@ -14,7 +14,7 @@ static int thread_list(int argc, char **argv)
 	printk("%4s %-16s %-7s %4s %4s %-8s %12s %9s\n", "ID", "NAME", "KIND", "HART", "PRIO",
 	       "STATE", "RUNTIME_US", "SWITCHES");
 	flags = spin_lock_irqsave(&vcpu_list_lock);
-	list_for_each_entry(v, &vcpu_list, all_node) {
+	list_for_each_entry (v, &vcpu_list, all_node) {
 		char prio[8];
 
 		if (v->idle)

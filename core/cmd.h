@@ -24,8 +24,8 @@ struct cmd {
 	unsigned int nr_subs;
 };
 
-#define CMD_DECLARE(id, ...)                                                                \
-	static const struct cmd cmd_decl_##id                                                   \
+#define CMD_DECLARE(id, ...)                  \
+	static const struct cmd cmd_decl_##id \
 		__attribute__((section("keel_cmds." #id), used, aligned(8))) = { __VA_ARGS__ }
 
 const struct cmd *cmd_find(const char *name);

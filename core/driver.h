@@ -14,8 +14,8 @@ struct driver {
 	int (*probe)(const void *fdt, int node);
 };
 
-#define DRIVER_DECLARE(id, ...)                                                             \
-	static const struct driver driver_##id                                             \
+#define DRIVER_DECLARE(id, ...)                \
+	static const struct driver driver_##id \
 		__attribute__((section("keel_drivers." #id), used, aligned(8))) = { __VA_ARGS__ }
 
 struct driver_binding {

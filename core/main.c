@@ -83,9 +83,8 @@ void boot_main(u64 hartid, void *fdt)
 	pc->online = true;
 	csr_write(CSR_SIE, SIE_SSIE | SIE_SEIE);
 	smp_boot_secondaries();
-	printk("Keel: %u of %u harts online, %s paging, timer %s, console %s\n",
-	       smp_online_count(), nr_harts_dt, mmu_mode_name(), arch_timer_name(),
-	       console_name());
+	printk("Keel: %u of %u harts online, %s paging, timer %s, console %s\n", smp_online_count(),
+	       nr_harts_dt, mmu_mode_name(), arch_timer_name(), console_name());
 	boot_info.ready_ticks = rdtime();
 #ifdef CONFIG_MTERM
 	mterm_start();

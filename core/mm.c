@@ -57,8 +57,8 @@ int mm_init(const void *fdt, u64 image_start, u64 image_end)
 	if (fdt_initrd(fdt, &initrd_start, &initrd_end) == 0 && initrd_end > initrd_start)
 		add_reserved(initrd_start, initrd_end - initrd_start, "initrd");
 
-	nr_free = range_subtract(mm_info.ram, mm_info.nr_ram, mm_info.reserved,
-				     mm_info.nr_reserved, free_r, ARRAY_SIZE(free_r), PAGE_SIZE);
+	nr_free = range_subtract(mm_info.ram, mm_info.nr_ram, mm_info.reserved, mm_info.nr_reserved,
+				 free_r, ARRAY_SIZE(free_r), PAGE_SIZE);
 	if (nr_free <= 0)
 		panic("no free memory left after reservations");
 
@@ -80,8 +80,9 @@ int mm_init(const void *fdt, u64 image_start, u64 image_end)
 
 	for (int i = 0; i < mm_info.nr_ram; i++) {
 		u64 base = ALIGN_UP(mm_info.ram[i].base, PAGE_SIZE);
-		u64 npages = (ALIGN_DOWN(mm_info.ram[i].base + mm_info.ram[i].size, PAGE_SIZE) -
-			      base) >> PAGE_SHIFT;
+		u64 npages =
+			(ALIGN_DOWN(mm_info.ram[i].base + mm_info.ram[i].size, PAGE_SIZE) - base) >>
+			PAGE_SHIFT;
 
 		buddy_init(&zones[i], base, npages, meta);
 		meta += ALIGN_UP(buddy_meta_bytes(npages), 64);

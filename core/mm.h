@@ -8,7 +8,6 @@
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define MM_MAX_RANGES 16
 
-
 struct mm_info {
 	struct range ram[MM_MAX_RANGES];
 	int nr_ram;

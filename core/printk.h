@@ -26,10 +26,10 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 void panic_halt(void) __attribute__((noreturn));
 void print_backtrace(u64 pc, u64 fp, u64 ra);
 
-#define BUG_ON(cond)                                                                    \
-	do {                                                                            \
-		if (__builtin_expect(!!(cond), 0))                                      \
-			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond);           \
+#define BUG_ON(cond)                                                          \
+	do {                                                                  \
+		if (__builtin_expect(!!(cond), 0))                            \
+			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 
 #endif

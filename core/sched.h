@@ -58,10 +58,10 @@ unsigned int sched_nr_runnable(unsigned int cpu);
 struct vcpu *current_vcpu(void);
 bool in_orphan_context(void);
 
-#define ASSERT_ORPHAN_CONTEXT()                                                             \
-	do {                                                                                \
-		if (!in_orphan_context())                                                   \
-			panic("%s: may sleep, called outside orphan context", __func__);     \
+#define ASSERT_ORPHAN_CONTEXT()                                                          \
+	do {                                                                             \
+		if (!in_orphan_context())                                                \
+			panic("%s: may sleep, called outside orphan context", __func__); \
 	} while (0)
 
 #endif

@@ -32,8 +32,8 @@ struct sched_policy {
 	unsigned int (*nr_queued)(const void *prq);
 };
 
-#define SCHED_POLICY_DECLARE(id, ...)                                                       \
-	static const struct sched_policy sched_policy_##id                                 \
+#define SCHED_POLICY_DECLARE(id, ...)                      \
+	static const struct sched_policy sched_policy_##id \
 		__attribute__((section("keel_policies." #id), used, aligned(8))) = { __VA_ARGS__ }
 
 #endif

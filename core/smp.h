@@ -8,7 +8,7 @@
 
 struct hart_desc {
 	u64 hartid;
-	bool usable;         /* has an MMU and the H extension */
+	bool usable; /* has an MMU and the H extension */
 	const char *isa;
 	const char *why_not; /* when not usable */
 };

@@ -60,7 +60,7 @@ void timer_event_start(struct timer_event *ev, u64 deadline)
 	ev->deadline = deadline;
 	ev->cpu = pc->index;
 	ev->armed = true;
-	list_for_each_entry(pos, &q->events, node)
+	list_for_each_entry (pos, &q->events, node)
 		if (pos->deadline > deadline)
 			break;
 	list_add_tail(&ev->node, &pos->node);

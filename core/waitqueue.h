@@ -14,7 +14,10 @@ struct wq_entry {
 	struct vcpu *v;
 };
 
-#define WAITQUEUE_INIT(name) { SPINLOCK_INIT, LIST_HEAD_INIT((name).waiters) }
+#define WAITQUEUE_INIT(name)                                  \
+	{                                                     \
+		SPINLOCK_INIT, LIST_HEAD_INIT((name).waiters) \
+	}
 
 void waitqueue_init(struct waitqueue *wq);
 void waitqueue_prepare(struct waitqueue *wq, struct wq_entry *e);
@@ -25,17 +28,17 @@ unsigned int waitqueue_wake_all(struct waitqueue *wq);
 
 /* Sleep until @cond holds; @cond is evaluated after queueing, so a wake-up
  * between the test and the sleep is never lost. */
-#define wait_event(wq, cond)                                                                \
-	do {                                                                                \
-		struct wq_entry __e;                                                        \
-		ASSERT_ORPHAN_CONTEXT();                                                    \
-		for (;;) {                                                                  \
-			waitqueue_prepare((wq), &__e);                                      \
-			if (cond)                                                           \
-				break;                                                      \
-			schedule();                                                         \
-		}                                                                           \
-		waitqueue_finish((wq), &__e);                                               \
+#define wait_event(wq, cond)                           \
+	do {                                           \
+		struct wq_entry __e;                   \
+		ASSERT_ORPHAN_CONTEXT();               \
+		for (;;) {                             \
+			waitqueue_prepare((wq), &__e); \
+			if (cond)                      \
+				break;                 \
+			schedule();                    \
+		}                                      \
+		waitqueue_finish((wq), &__e);          \
 	} while (0)
 
 struct mutex {
@@ -44,7 +47,10 @@ struct mutex {
 	struct waitqueue wq;
 };
 
-#define MUTEX_INIT(name) { SPINLOCK_INIT, NULL, WAITQUEUE_INIT((name).wq) }
+#define MUTEX_INIT(name)                                       \
+	{                                                      \
+		SPINLOCK_INIT, NULL, WAITQUEUE_INIT((name).wq) \
+	}
 
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);

@@ -45,8 +45,9 @@ void sbi_init(void)
 
 const char *sbi_impl_name(unsigned long impl_id)
 {
-	static const char *const names[] = { "BBL", "OpenSBI", "Xvisor", "KVM", "RustSBI",
-					     "Diosix", "Coffer", "Xen", "PolarFire HSS" };
+	static const char *const names[] = { "BBL",    "OpenSBI", "Xvisor",
+					     "KVM",    "RustSBI", "Diosix",
+					     "Coffer", "Xen",	  "PolarFire HSS" };
 
 	return impl_id < ARRAY_SIZE(names) ? names[impl_id] : "unknown";
 }

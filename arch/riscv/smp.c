@@ -97,7 +97,8 @@ void smp_boot_secondaries(void)
 		pc->boot.stack_limit = limit;
 		err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
 		if (err) {
-			printk("smp: hart %lu did not start (%d)\n", (unsigned long)pc->hartid, err);
+			printk("smp: hart %lu did not start (%d)\n", (unsigned long)pc->hartid,
+			       err);
 			stack_free(stack, order);
 			continue;
 		}

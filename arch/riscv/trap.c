@@ -12,9 +12,9 @@ extern bool console_panicking;
 extern char _start[], _etext[];
 
 static const char *const reg_names[32] = {
-	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
-	"a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
-	"s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+	"zero", "ra", "sp", "gp", "tp",	 "t0",	"t1", "t2", "s0", "s1", "a0",
+	"a1",	"a2", "a3", "a4", "a5",	 "a6",	"a7", "s2", "s3", "s4", "s5",
+	"s6",	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 const char *trap_cause_name(u64 cause)
@@ -93,7 +93,8 @@ void print_backtrace(u64 pc, u64 fp, u64 ra)
 		frame = (u64 *)fp - 2;
 		saved_fp = frame[0];
 		saved_ra = frame[1];
-		if (first && !text_addr(saved_ra) && saved_ra > fp - 4096 && saved_ra < fp + 65536) {
+		if (first && !text_addr(saved_ra) && saved_ra > fp - 4096 &&
+		    saved_ra < fp + 65536) {
 			fp = saved_ra;
 			pc = ra;
 		} else {

@@ -14,27 +14,27 @@ struct trap_frame {
  * the faulting (4-byte CSR) instruction and sets probe_faulted.
  */
 
-#define csr_probe_read(csr, valp)                                                          \
-	({                                                                                 \
-		unsigned long __f = irq_save(), __v;                                       \
-		this_cpu()->probe_faulted = false;                                                     \
-		this_cpu()->probe_active = true;                                                       \
-		__asm__ volatile("csrr %0, " csr_str(csr) : "=r"(__v)::"memory");          \
-		this_cpu()->probe_active = false;                                                      \
-		irq_restore(__f);                                                          \
-		*(valp) = __v;                                                             \
-		this_cpu()->probe_faulted ? -ENODEV : 0;                                               \
+#define csr_probe_read(csr, valp)                                                 \
+	({                                                                        \
+		unsigned long __f = irq_save(), __v;                              \
+		this_cpu()->probe_faulted = false;                                \
+		this_cpu()->probe_active = true;                                  \
+		__asm__ volatile("csrr %0, " csr_str(csr) : "=r"(__v)::"memory"); \
+		this_cpu()->probe_active = false;                                 \
+		irq_restore(__f);                                                 \
+		*(valp) = __v;                                                    \
+		this_cpu()->probe_faulted ? -ENODEV : 0;                          \
 	})
 
-#define csr_probe_write(csr, val)                                                          \
-	({                                                                                 \
-		unsigned long __f = irq_save(), __v = (unsigned long)(val);                \
-		this_cpu()->probe_faulted = false;                                                     \
-		this_cpu()->probe_active = true;                                                       \
-		__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"(__v) : "memory");       \
-		this_cpu()->probe_active = false;                                                      \
-		irq_restore(__f);                                                          \
-		this_cpu()->probe_faulted ? -ENODEV : 0;                                               \
+#define csr_probe_write(csr, val)                                                    \
+	({                                                                           \
+		unsigned long __f = irq_save(), __v = (unsigned long)(val);          \
+		this_cpu()->probe_faulted = false;                                   \
+		this_cpu()->probe_active = true;                                     \
+		__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"(__v) : "memory"); \
+		this_cpu()->probe_active = false;                                    \
+		irq_restore(__f);                                                    \
+		this_cpu()->probe_faulted ? -ENODEV : 0;                             \
 	})
 
 void trap_handler(struct trap_frame *f);

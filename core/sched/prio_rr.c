@@ -79,8 +79,7 @@ static unsigned int prio_rr_nr_queued(const void *prq)
 	return ((const struct prio_rr_rq *)prq)->count;
 }
 
-SCHED_POLICY_DECLARE(prio_rr, .name = "prio-rr",
-		     .summary = "fixed-priority round-robin",
+SCHED_POLICY_DECLARE(prio_rr, .name = "prio-rr", .summary = "fixed-priority round-robin",
 		     .rq_init = prio_rr_init, .enqueue = prio_rr_enqueue,
-		     .dequeue = prio_rr_dequeue, .pick = prio_rr_pick,
-		     .preempts = prio_rr_preempts, .nr_queued = prio_rr_nr_queued);
+		     .dequeue = prio_rr_dequeue, .pick = prio_rr_pick, .preempts = prio_rr_preempts,
+		     .nr_queued = prio_rr_nr_queued);

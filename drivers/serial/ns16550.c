@@ -108,5 +108,5 @@ static int ns16550_probe(const void *fdt, int node)
 }
 
 static const char *const ns16550_compat[] = { "ns16550a", "ns16550", "snps,dw-apb-uart", NULL };
-DRIVER_DECLARE(ns16550, .name = "ns16550", .compatible = ns16550_compat,
-	       .level = DRIVER_CONSOLE, .probe = ns16550_probe);
+DRIVER_DECLARE(ns16550, .name = "ns16550", .compatible = ns16550_compat, .level = DRIVER_CONSOLE,
+	       .probe = ns16550_probe);

@@ -21,7 +21,7 @@ struct sim_task {
 	char name;
 	bool runnable;
 	u64 ran_ns;
-	u64 wake_at;   /* becomes runnable at this time (if not runnable) */
+	u64 wake_at;	 /* becomes runnable at this time (if not runnable) */
 	u64 block_after; /* blocks after running this long in total (0 = never) */
 };
 

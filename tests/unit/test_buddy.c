@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "libs/buddy.h"
+#include "tests/unit/rng.h"
 
 #define PG BUDDY_PAGE_SIZE
 #define OPAGES(o) ((u64)1 << (o))
@@ -96,21 +97,6 @@ static void snap_drop(struct snap *s)
 	free(s->meta);
 }
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	/* xorshift64*: deterministic across hosts so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 rng_below(u64 n)
-{
-	return rng() % n;
-}
 
 static void assert_block_ok(const struct arena *a, void *p, unsigned order)
 {

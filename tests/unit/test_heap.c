@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "libs/heap.h"
+#include "tests/unit/rng.h"
 
 #define REGION (64 * KiB)
 
@@ -88,21 +89,6 @@ static void assert_in_region(const struct fx *f, const void *p, size_t size)
 	assert_true(a >= s && a + size <= s + REGION);
 }
 
-static u64 rng_state;
-
-static u64 rng(void)
-{
-	/* xorshift64*: deterministic across hosts so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static u64 rng_below(u64 n)
-{
-	return rng() % n;
-}
 
 static void test_init(void **state)
 {

@@ -179,15 +179,16 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(LIBFDT_DIR)/.stamp
 
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_RUNS ?= 30000
-fuzz-smoke: $(FUZZ_BINS) | deps
-	$(Q)for f in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
-		echo "  FUZZ    $$f ($(FUZZ_RUNS) runs)"; \
-		$(BUILD)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 \
-			$(BUILD)/fuzz/corpus-$$f tests/fuzz/seeds/$$f 2>$(BUILD)/fuzz/$$f.log \
-			|| { tail -40 $(BUILD)/fuzz/$$f.log; exit 1; }; \
-		tail -1 $(BUILD)/fuzz/$$f.log; \
-	done
+# Each harness: FUZZ_RUNS inputs from a fixed seed, starting from its seeds
+# (and fuzz-NAME-corpus dirs); the scratch corpus lives in the build dir.
+fuzz-smoke: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+fuzz-run-%: $(BUILD)/fuzz/fuzz_% | deps
+	@mkdir -p $(BUILD)/fuzz/corpus-$*
+	@echo "  FUZZ    $* ($(FUZZ_RUNS) runs)"
+	$(Q)$(BUILD)/fuzz/fuzz_$* -runs=$(FUZZ_RUNS) -max_len=$(or $(fuzz-$*-max-len),4096) \
+		-seed=1 $(BUILD)/fuzz/corpus-$* tests/fuzz/seeds/$* $(fuzz-$*-corpus) \
+		2>$(BUILD)/fuzz/$*.log || { tail -40 $(BUILD)/fuzz/$*.log; exit 1; }
+	@tail -1 $(BUILD)/fuzz/$*.log
 
 integration: all
 	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)

@@ -141,6 +141,31 @@ void buddy_init(struct buddy_zone *z, u64 base, u64 npages, u8 *meta)
 	memset(meta, META_ALLOC | 0, buddy_meta_bytes(npages));
 }
 
+/*
+ * Are all @n metadata bytes at @m "allocated order-0 page"?  Compared eight
+ * at a time: boot runs this over every page of RAM.
+ */
+static bool all_reserved(const u8 *m, u64 n)
+{
+	const u64 pattern = 0x0101010101010101ULL * (META_ALLOC | 0);
+	u64 i = 0;
+
+	for (; i < n && ((uintptr_t)(m + i) & 7); i++)
+		if (m[i] != (META_ALLOC | 0))
+			return false;
+	for (; i + 8 <= n; i += 8) {
+		u64 w;
+
+		memcpy(&w, m + i, 8);
+		if (w != pattern)
+			return false;
+	}
+	for (; i < n; i++)
+		if (m[i] != (META_ALLOC | 0))
+			return false;
+	return true;
+}
+
 void buddy_release(struct buddy_zone *z, u64 addr, u64 npages)
 {
 	u64 pfn0 = zone_pfn0(z);
@@ -157,10 +182,8 @@ void buddy_release(struct buddy_zone *z, u64 addr, u64 npages)
 		u64 n = ORDER_PAGES(o), i;
 		bool reserved = true;
 
-		/* Boot releases whole reserved ranges: free them as big blocks, not page by page.
-		 */
-		for (i = 0; i < n && reserved; i++)
-			reserved = *meta_of(z, lo + i) == (META_ALLOC | 0);
+		/* Boot releases whole reserved ranges: free them as big blocks, not page by page. */
+		reserved = all_reserved(meta_of(z, lo), n);
 		if (reserved) {
 			memset(meta_of(z, lo + 1), META_TAIL, n - 1);
 			insert_free_range(z, lo, lo + n);

@@ -79,11 +79,17 @@ static u64 *walk(u64 va, int level)
 	return &t[(va >> (PAGE_SHIFT + 9 * level)) & (PTES - 1)];
 }
 
+/* This hart, then every other online hart (harts not started yet have no TLB state). */
 static void flush_all(void)
 {
+	unsigned int self = this_cpu()->index;
+
 	__asm__ volatile("sfence.vma" ::: "memory");
-	if (satp_value && nr_cpus > 1 && sbi_info.rfence)
-		sbi_remote_sfence_vma(0, -1UL, 0, 0);
+	if (!satp_value || !sbi_info.rfence)
+		return;
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (i != self && percpu_data[i].online)
+			sbi_remote_sfence_vma(1, percpu_data[i].hartid, 0, 0);
 }
 
 int mmu_map(u64 va, u64 size, u64 prot)

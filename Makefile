@@ -70,6 +70,9 @@ LIBFDT_DIR := $(KEEL_CACHE)/libfdt-linux-6.1
 LIBFDT_C   := fdt.c fdt_ro.c fdt_wip.c fdt_sw.c fdt_rw.c fdt_strerror.c fdt_addresses.c
 LIBFDT_OBJS := $(addprefix $(BUILD)/libfdt/,$(LIBFDT_C:.c=.o))
 
+# Every build first makes sure the Debian packages are there (quiet when they are).
+$(BUILD)/config/auto.conf $(LIBFDT_DIR)/.stamp: | deps
+
 ARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -ffreestanding -fno-common -fno-omit-frame-pointer \
@@ -141,11 +144,16 @@ QEMU_ARGS := -M virt -cpu rv64 -m $(MEM) -smp $(SMP) -nographic \
 run: all
 	$(QEMU) $(QEMU_ARGS)
 
+# Keel is linked at 0 and relocates itself: symbols are offset to where fw_jump
+# loads it (0x80200000).
 gdb: all
 	@echo "QEMU waits for the debugger on :1234; gdb-multiarch attaches with Keel's symbols"
-	$(QEMU) $(QEMU_ARGS) -s -S & \
-	gdb-multiarch -q $(BUILD)/keel.elf -ex 'set architecture riscv:rv64' \
-		-ex 'target remote :1234'; kill %1 2>/dev/null || true
+	@echo "Keel's console: telnet localhost 4444"
+	$(QEMU) -M virt -cpu rv64 -m $(MEM) -smp $(SMP) -bios $(OPENSBI) -kernel $(BUILD)/keel.bin \
+		-display none -monitor none -serial telnet::4444,server,nowait -s -S & \
+	gdb-multiarch -q -ex 'set architecture riscv:rv64' \
+		-ex 'symbol-file -o 0x80200000 $(BUILD)/keel.elf' -ex 'target remote :1234'; \
+	kill %1 2>/dev/null || true
 
 # ---------------------------------------------------------------- tests
 include tests/unit/units.mk tests/fuzz/fuzz.mk

@@ -1,3 +1,4 @@
+#include "core/power.h"
 #include "core/printk.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -5,12 +6,26 @@
 
 extern bool console_panicking;
 
+static void (*fail_hook)(u32 code);
+
+void power_register_fail(void (*fail)(u32 code))
+{
+	fail_hook = fail;
+}
+
+void power_fail(u32 code)
+{
+	if (fail_hook)
+		fail_hook(code);
+}
+
 void panic_halt(void)
 {
 	irq_disable();
 	smp_stop_others();
 	if (IS_ENABLED(CONFIG_PANIC_POWEROFF)) {
 		printk("Keel: all harts stopped; powering off\n");
+		power_fail(1);
 		sbi_system_reset(SBI_SRST_SHUTDOWN, SBI_SRST_REASON_FAILURE);
 	}
 	printk("Keel: all harts stopped\n");

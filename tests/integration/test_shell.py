@@ -36,7 +36,7 @@ def assert_alive(keel):
 
 
 def table(lines, header):
-    """Split a header + rows table into (header columns, rows of columns)."""
+    """Check a table's header line; return its rows, split into columns."""
     assert lines and lines[0].split() == header, f"table header {lines[:1]!r}, expected {header}"
     return [ln.split() for ln in lines[1:]]
 

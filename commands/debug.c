@@ -12,7 +12,8 @@
 #include "libs/heap.h"
 #include <string.h>
 
-extern char boot_stack_guard[];
+/* u64, so that the faulting access is one load or store of the page. */
+extern u64 boot_stack_guard[];
 
 static volatile u64 sink;
 

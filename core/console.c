@@ -14,15 +14,15 @@ static void sbi_con_write(void *ctx, const char *s, size_t n)
 	sbi_console_write(s, n);
 }
 
-static const struct console_ops sbi_console = { "sbi", sbi_con_write, NULL };
+static const struct console_ops sbi_console = { "sbi", sbi_con_write, NULL, NULL };
 static const struct console_ops *con = &sbi_console;
 static spinlock_t con_lock = SPINLOCK_INIT;
 bool console_panicking;
 
-#define RX_SIZE 256
+#define RX_SIZE 1024
 static u8 rx_ring[RX_SIZE];
 static volatile u32 rx_head, rx_tail;
-static u64 rx_dropped;
+static bool rx_throttled;
 static spinlock_t rx_lock = SPINLOCK_INIT;
 static struct waitqueue rx_wq = WAITQUEUE_INIT(rx_wq);
 
@@ -95,29 +95,42 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
+bool console_rx_room(void)
+{
+	return rx_head - rx_tail < RX_SIZE;
+}
+
+/* Interrupt context, after console_rx_room() said yes. */
 void console_rx_push(u8 c)
 {
 	spin_lock(&rx_lock);
-	if (rx_head - rx_tail < RX_SIZE) {
-		rx_ring[rx_head % RX_SIZE] = c;
-		rx_head++;
-	} else {
-		rx_dropped++;
-	}
+	rx_ring[rx_head % RX_SIZE] = c;
+	rx_head++;
 	spin_unlock(&rx_lock);
 	waitqueue_wake_all(&rx_wq);
+}
+
+void console_rx_throttle(void)
+{
+	spin_lock(&rx_lock);
+	rx_throttled = true;
+	spin_unlock(&rx_lock);
 }
 
 static bool rx_pop(int *c)
 {
 	unsigned long flags = spin_lock_irqsave(&rx_lock);
-	bool got = rx_head != rx_tail;
+	bool got = rx_head != rx_tail, resume = false;
 
 	if (got) {
 		*c = rx_ring[rx_tail % RX_SIZE];
 		rx_tail++;
+		resume = rx_throttled;
+		rx_throttled = false;
 	}
 	spin_unlock_irqrestore(&rx_lock, flags);
+	if (resume && con->rx_resume)
+		con->rx_resume(con->ctx);
 	return got;
 }
 
@@ -127,9 +140,4 @@ int console_getc(void)
 
 	wait_event(&rx_wq, rx_pop(&c));
 	return c;
-}
-
-u64 console_rx_dropped(void)
-{
-	return rx_dropped;
 }

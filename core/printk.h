@@ -8,6 +8,8 @@
 struct console_ops {
 	const char *name;
 	void (*write)(void *ctx, const char *s, size_t n);
+	/* Input was throttled (ring full): take interrupts again. */
+	void (*rx_resume)(void *ctx);
 	void *ctx;
 };
 
@@ -16,10 +18,15 @@ int vprintk(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);
 void console_register(const struct console_ops *ops);
 const char *console_name(void);
-/* Input: bytes pushed by the console driver's interrupt handler. */
+/*
+ * Input: the console driver's interrupt handler pushes bytes while there is
+ * room; when there is none it stops taking interrupts and calls
+ * console_rx_throttle(), so the UART (and QEMU behind it) holds the rest.
+ */
+bool console_rx_room(void);
 void console_rx_push(u8 c);
+void console_rx_throttle(void);
 int console_getc(void);
-u64 console_rx_dropped(void);
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Stop the other harts and power off (or halt); prints nothing itself. */

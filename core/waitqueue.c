@@ -40,6 +40,8 @@ static unsigned int wake(struct waitqueue *wq, unsigned int max)
 		n++;
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
+	/* A woken VCPU that outranks the caller runs now, not at the next interrupt. */
+	sched_preempt_check();
 	return n;
 }
 

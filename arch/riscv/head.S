@@ -7,6 +7,7 @@
 #define R_RISCV_RELATIVE 3
 #define DT_RELA 7
 #define DT_RELASZ 8
+#define SBI_EXT_HSM 0x48534d
 
 	.section .head.text, "ax"
 	.globl _start
@@ -32,6 +33,18 @@ boot_entry:
 	csrw	sscratch, zero
 	mv	s0, a0
 	mv	s1, a1
+
+	/*
+	 * One hart boots Keel.  Firmware is meant to send only one here, but
+	 * a second arrival (seen with OpenSBI 1.1 on QEMU) would redo the
+	 * relocations and clear bss under the first: such a hart goes back to
+	 * the firmware's stopped state, and Keel starts it later like any other.
+	 * The flag is in .data, so it reads as 0 after every (re)load.
+	 */
+	lla	t0, boot_lottery
+	li	t1, 1
+	amoswap.w.aq t1, t1, (t0)
+	bnez	t1, boot_lost_lottery
 
 	/*
 	 * Apply our own R_RISCV_RELATIVE relocations: we are linked at 0.  The
@@ -86,6 +99,18 @@ boot_entry:
 	call	boot_main
 6:	wfi
 	j	6b
+
+boot_lost_lottery:
+	li	a7, SBI_EXT_HSM
+	li	a6, 1			/* HART_STOP */
+	ecall
+11:	wfi
+	j	11b
+
+	.data
+	.align 2
+boot_lottery:
+	.word	0
 
 /* Secondary harts, started through SBI HSM with a1 = struct hart_boot *. */
 	.text

@@ -96,6 +96,14 @@ void smp_boot_secondaries(void)
 		pc->boot.satp = mmu_satp();
 		pc->boot.stack_limit = limit;
 		err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
+		if (err == -EBUSY) {
+			/* A hart that lost the boot lottery is on its way back to stopped. */
+			deadline = time_ticks() + timebase_hz / 10;
+			while (sbi_hart_status(pc->hartid) != SBI_HSM_STOPPED &&
+			       time_ticks() < deadline)
+				;
+			err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
+		}
 		if (err) {
 			printk("smp: hart %lu did not start (%d)\n", (unsigned long)pc->hartid,
 			       err);

@@ -76,18 +76,37 @@ static bool text_addr(u64 pc)
  * Walk frame records (fp-16: caller's fp, fp-8: ra).  A leaf function saves
  * only fp, at fp-8: recognise that by a stack address where ra would be.
  */
-void print_backtrace(u64 pc, u64 fp, u64 ra)
+static void print_frame(u64 pc, u64 repeats)
 {
 	char sym[64];
+
+	ksyms_format(pc, sym, sizeof(sym));
+	if (repeats)
+		printk("  [%016lx] %s (and %lu more identical frames)\n", (unsigned long)pc, sym,
+		       (unsigned long)repeats);
+	else
+		printk("  [%016lx] %s\n", (unsigned long)pc, sym);
+}
+
+/* Deep recursion (a stack overflow) prints as one line with a count. */
+void print_backtrace(u64 pc, u64 fp, u64 ra)
+{
 	bool first = true;
+	u64 last = 0, repeats = 0;
 
 	printk(" backtrace:\n");
-	for (int depth = 0; depth < 32 && text_addr(pc); depth++) {
+	for (int depth = 0; depth < 4096 && text_addr(pc); depth++) {
 		u64 *frame;
 		u64 saved_ra, saved_fp;
 
-		ksyms_format(pc, sym, sizeof(sym));
-		printk("  [%016lx] %s\n", (unsigned long)pc, sym);
+		if (pc == last) {
+			repeats++;
+		} else {
+			if (last)
+				print_frame(last, repeats);
+			last = pc;
+			repeats = 0;
+		}
 		if (!fp || !IS_ALIGNED(fp, 8) || fp < 16)
 			break;
 		frame = (u64 *)fp - 2;
@@ -98,13 +117,16 @@ void print_backtrace(u64 pc, u64 fp, u64 ra)
 			fp = saved_ra;
 			pc = ra;
 		} else {
-			if (saved_fp <= fp && saved_fp)
+			/* Frames only go up the stack, and not by much at a time. */
+			if (saved_fp <= fp || saved_fp - fp > 65536)
 				break;
 			fp = saved_fp;
 			pc = saved_ra - 4;
 		}
 		first = false;
 	}
+	if (last)
+		print_frame(last, repeats);
 }
 
 static void __attribute__((noreturn)) trap_panic(struct trap_frame *f, const char *why)

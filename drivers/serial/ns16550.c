@@ -60,11 +60,26 @@ static void ns16550_irq(u32 irq, void *arg)
 {
 	struct ns16550 *u = arg;
 
-	while (uart_in(u, UART_LSR) & LSR_DR)
+	while (uart_in(u, UART_LSR) & LSR_DR) {
+		if (!console_rx_room()) {
+			/* Leave the rest in the FIFO: the sender is held back, nothing is lost. */
+			uart_out(u, UART_IER, 0);
+			console_rx_throttle();
+			return;
+		}
 		console_rx_push(uart_in(u, UART_RBR));
+	}
 }
 
-static const struct console_ops ns16550_console = { "ns16550", ns16550_write, &uart };
+static void ns16550_rx_resume(void *ctx)
+{
+	struct ns16550 *u = ctx;
+
+	uart_out(u, UART_IER, 0x01);
+}
+
+static const struct console_ops ns16550_console = { "ns16550", ns16550_write, ns16550_rx_resume,
+						     &uart };
 
 static u32 prop_u32(const void *fdt, int node, const char *name, u32 def)
 {

@@ -192,8 +192,8 @@ FUZZ_RUNS ?= 30000
 fuzz-smoke: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 fuzz-run-%: $(BUILD)/fuzz/fuzz_% | deps
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
-	@echo "  FUZZ    $* ($(FUZZ_RUNS) runs)"
-	$(Q)$(BUILD)/fuzz/fuzz_$* -runs=$(FUZZ_RUNS) -max_len=$(or $(fuzz-$*-max-len),4096) \
+	@echo "  FUZZ    $* ($(or $(fuzz-$*-runs),$(FUZZ_RUNS)) runs)"
+	$(Q)$(BUILD)/fuzz/fuzz_$* -runs=$(or $(fuzz-$*-runs),$(FUZZ_RUNS)) -max_len=$(or $(fuzz-$*-max-len),4096) \
 		-seed=1 $(BUILD)/fuzz/corpus-$* tests/fuzz/seeds/$* $(fuzz-$*-corpus) \
 		2>$(BUILD)/fuzz/$*.log || { tail -40 $(BUILD)/fuzz/$*.log; exit 1; }
 	@tail -1 $(BUILD)/fuzz/$*.log

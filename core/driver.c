@@ -18,7 +18,7 @@ static void probe_node(const void *fdt, int node, enum driver_level level)
 			struct driver_binding *b;
 			int err;
 
-			if (fdt_node_check_compatible(fdt, node, *c) != 0)
+			if (!fdt_node_compatible(fdt, node, *c))
 				continue;
 			err = d->probe(fdt, node);
 			if (err == -ENODEV)

@@ -65,7 +65,7 @@ void boot_main(u64 hartid, void *fdt)
 	printk("\nKeel %s: RISC-V hypervisor, booting on hart %lu at %p\n", CONFIG_VERSION,
 	       (unsigned long)hartid, _start);
 	check_hypervisor_extension();
-	if (fdt_check_header(fdt) != 0)
+	if (fdt_check_header(fdt) != 0 || fdt_blob_check(fdt, fdt_totalsize(fdt)) != 0)
 		panic("no valid device tree at %p", fdt);
 
 	mm_init(fdt, (u64)_start, (u64)_end);

@@ -128,8 +128,12 @@ void thread_sleep_ns(u64 ns)
 
 	ASSERT_ORPHAN_CONTEXT();
 	while (time_ticks() < deadline) {
-		sched_set_blocked();
+		/* Armed and blocked with interrupts off: the timer cannot fire in between. */
+		unsigned long flags = irq_save();
+
 		timer_event_start(&v->sleep_timer, deadline);
+		sched_set_blocked();
+		irq_restore(flags);
 		schedule();
 	}
 	timer_event_stop(&v->sleep_timer);

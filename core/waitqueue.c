@@ -18,13 +18,18 @@ void waitqueue_prepare(struct waitqueue *wq, struct wq_entry *e)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
+/*
+ * Runnable again and off the queue in one step with interrupts off: a
+ * preemption in between would switch away a VCPU marked blocked that no
+ * waker can find any more.
+ */
 void waitqueue_finish(struct waitqueue *wq, struct wq_entry *e)
 {
 	unsigned long flags = spin_lock_irqsave(&wq->lock);
 
+	sched_set_runnable();
 	list_del(&e->node);
 	spin_unlock_irqrestore(&wq->lock, flags);
-	sched_set_runnable();
 }
 
 static unsigned int wake(struct waitqueue *wq, unsigned int max)

@@ -180,9 +180,6 @@ static int next_child(const void *fdt, int offset, int depth)
 	return offset;
 }
 
-#define for_each_child(fdt, parent, child)                                                         \
-	for (child = next_child(fdt, parent, 0); child >= 0; child = next_child(fdt, child, 1))
-
 /* Maps *addr from bus's address space into its parent's through bus's ranges. */
 static int translate(const void *fdt, int bus, int parent, u64 *addr)
 {
@@ -271,15 +268,16 @@ int fdt_node_reg(const void *fdt, int node, int index, u64 *addr, u64 *size)
 
 	if (index < 0 || bad_blob(fdt))
 		return -EINVAL;
+	/* Before the path walk, which costs a pass over the tree up to node. */
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg)
+		return len == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	depth = node_path(fdt, node, path);
 	if (depth < 0)
 		return depth;
 	/* The root sits on no bus. */
 	if (depth == 0)
 		return -EINVAL;
-	reg = fdt_getprop(fdt, node, "reg", &len);
-	if (!reg)
-		return len == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	ac = get_cells(fdt, path[depth - 1], "#address-cells", 2, 2);
 	sc = get_cells(fdt, path[depth - 1], "#size-cells", 1, 2);
 	if (ac < 1 || sc < 0)
@@ -391,7 +389,7 @@ int fdt_reserved_ranges(const void *fdt, struct fdt_range *out, int max)
 		goto out;
 	if (rm < 0)
 		return -EINVAL;
-	for_each_child(fdt, rm, child) {
+	for (child = next_child(fdt, rm, 0); child >= 0; child = next_child(fdt, child, 1)) {
 		if (!fdt_node_ok(fdt, child))
 			continue;
 		/* Children without reg are allocated by the OS later: nothing to keep out. */
@@ -433,7 +431,7 @@ int fdt_harts(const void *fdt, struct fdt_hart *out, int max)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	for_each_child(fdt, cpus, cpu) {
+	for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
 		if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 			continue;
 		ret = cpu_hartid(fdt, cpus, cpu, &hartid);
@@ -519,7 +517,8 @@ bool fdt_isa_has(const char *isa, const char *ext)
 	}
 	if (extlen == 1)
 		return g && strchr("imafd", lower((unsigned char)ext[0]));
-	if (g && (ext_token_is("zicsr", 5, ext, extlen) || ext_token_is("zifencei", 8, ext, extlen)))
+	if (g &&
+	    (ext_token_is("zicsr", 5, ext, extlen) || ext_token_is("zifencei", 8, ext, extlen)))
 		return true;
 
 	while (*p) {
@@ -565,7 +564,7 @@ int fdt_timebase_hz(const void *fdt, u64 *hz)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	ret = prop_num(fdt, cpus, "timebase-frequency", &v);
 	if (ret == -ENOENT) {
-		for_each_child(fdt, cpus, cpu) {
+		for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
 			if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 				continue;
 			ret = prop_num(fdt, cpu, "timebase-frequency", &v);
@@ -674,22 +673,55 @@ const char *fdt_bootargs(const void *fdt)
 	return chosen < 0 ? NULL : prop_str(fdt, chosen, "bootargs");
 }
 
+/*
+ * fdt_node_offset_by_phandle() string-compares the name of every property in
+ * the tree; comparing the 4-byte value first leaves one name compare per hit.
+ */
+static int node_by_phandle(const void *fdt, u32 phandle)
+{
+	const struct fdt_property *prop;
+	int off = 0, next, node = -1, len;
+	const char *name;
+
+	if (!phandle || phandle == IRQ_HOLE)
+		return -ENOENT;
+	for (;; off = next) {
+		switch (fdt_next_tag(fdt, off, &next)) {
+		case FDT_BEGIN_NODE:
+			node = off;
+			break;
+		case FDT_PROP:
+			prop = fdt_get_property_by_offset(fdt, off, &len);
+			if (!prop || len != 4 || node < 0 ||
+			    fdt32_ld((const fdt32_t *)prop->data) != phandle)
+				break;
+			name = fdt_get_string(fdt, fdt32_ld(&prop->nameoff), NULL);
+			if (name && (!strcmp(name, "phandle") || !strcmp(name, "linux,phandle")))
+				return node;
+			break;
+		case FDT_END:
+			return next < 0 ? -EINVAL : -ENOENT;
+		}
+		if (next < 0)
+			return -EINVAL;
+	}
+}
+
 int fdt_cpu_hartid_of_intc(const void *fdt, u32 intc_phandle, u64 *hartid)
 {
-	int intc, cpu, cpus;
+	int path[MAX_DEPTH];
+	int intc, depth;
 
 	if (bad_blob(fdt))
 		return -EINVAL;
-	intc = fdt_node_offset_by_phandle(fdt, intc_phandle);
+	intc = node_by_phandle(fdt, intc_phandle);
 	if (intc < 0)
 		return -ENOENT;
-	cpu = fdt_parent_offset(fdt, intc);
-	if (cpu < 0 || !prop_str_is(fdt, cpu, "device_type", "cpu"))
+	depth = node_path(fdt, intc, path);
+	/* /cpus/cpu@N/interrupt-controller, so at least two levels down. */
+	if (depth < 2 || !prop_str_is(fdt, path[depth - 1], "device_type", "cpu"))
 		return -ENOENT;
-	cpus = fdt_parent_offset(fdt, cpu);
-	if (cpus < 0)
-		return -ENOENT;
-	return cpu_hartid(fdt, cpus, cpu, hartid);
+	return cpu_hartid(fdt, path[depth - 2], path[depth - 1], hartid);
 }
 
 struct irq_ext {
@@ -738,7 +770,7 @@ static int irq_ext_next(struct irq_ext *it, const void *fdt)
 	} else if (it->phandle == it->last_phandle) {
 		n = it->last_cells;
 	} else {
-		ctrl = fdt_node_offset_by_phandle(fdt, it->phandle);
+		ctrl = node_by_phandle(fdt, it->phandle);
 		if (ctrl < 0)
 			return -EINVAL;
 		n = get_cells(fdt, ctrl, "#interrupt-cells", -EINVAL, MAX_IRQ_CELLS);
@@ -768,14 +800,16 @@ static int hart_intc(const void *fdt, u64 hartid, u32 *phandle)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	for_each_child(fdt, cpus, cpu) {
+	for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
 		if (!prop_str_is(fdt, cpu, "device_type", "cpu") ||
 		    cpu_hartid(fdt, cpus, cpu, &h) || h != hartid)
 			continue;
-		for_each_child(fdt, cpu, child) {
+		for (child = next_child(fdt, cpu, 0); child >= 0;
+		     child = next_child(fdt, child, 1)) {
 			ph = fdt_get_phandle(fdt, child);
 			if (ph && ph != IRQ_HOLE &&
-			    fdt_getprop(fdt, child, "interrupt-controller", NULL)) {
+			    (fdt_getprop(fdt, child, "interrupt-controller", NULL) ||
+			     fdt_getprop(fdt, child, "#interrupt-cells", NULL))) {
 				*phandle = ph;
 				return 0;
 			}
@@ -811,23 +845,31 @@ int fdt_plic_context(const void *fdt, int plic_node, u64 hartid, u32 cpu_irq)
  */
 static int irq_parent(const void *fdt, int node)
 {
+	int path[MAX_DEPTH];
+	int hop, len, p, depth = -1;
 	const fdt32_t *ph;
-	int hop, len, p;
 
 	for (hop = 0; hop < MAX_IRQ_HOPS; hop++) {
 		ph = fdt_getprop(fdt, node, "interrupt-parent", &len);
 		if (ph) {
 			if (len != 4)
 				return -EINVAL;
-			p = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+			p = node_by_phandle(fdt, fdt32_ld(ph));
 			if (p < 0)
 				return -EINVAL;
+			/* Elsewhere in the tree: the ancestors known so far are not p's. */
+			depth = -1;
 		} else if (len != -FDT_ERR_NOTFOUND) {
 			return -EINVAL;
 		} else {
-			p = fdt_parent_offset(fdt, node);
-			if (p < 0)
+			/* One walk yields every ancestor; climbing needs no more. */
+			if (depth < 0)
+				depth = node_path(fdt, node, path);
+			if (depth < 0)
+				return depth;
+			if (depth == 0)
 				return -ENOENT;
+			p = path[--depth];
 		}
 		if (fdt_getprop(fdt, p, "#interrupt-cells", NULL))
 			return p;

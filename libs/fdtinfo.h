@@ -35,7 +35,11 @@ struct fdt_hart {
 #define FDT_IRQ_S_EXT 9
 #define FDT_IRQ_M_EXT 11
 
-/* 0 when the header is sane and the whole blob lies within bufsize bytes. */
+/*
+ * 0 when the header is sane, the struct and reservation blocks are aligned as
+ * the spec requires (libfdt loads them in place), and the whole blob lies
+ * within bufsize bytes; else -EINVAL.  Call once on the blob firmware passed.
+ */
 int fdt_blob_check(const void *fdt, size_t bufsize);
 
 /* status absent, "okay" or "ok". */
@@ -86,10 +90,12 @@ bool fdt_isa_has(const char *isa, const char *ext);
 /* ext in the cpu's riscv,isa-extensions when that list is present, else in riscv,isa. */
 bool fdt_hart_has_ext(const void *fdt, int cpu_node, const char *ext);
 
-/* /cpus timebase-frequency (u32 or u64), else the first cpu node's. -ENOENT, -EINVAL (0 or bad length). */
+/* /cpus timebase-frequency (u32 or u64), else the first cpu node's. -ENOENT, -EINVAL (0 or bad
+ * length). */
 int fdt_timebase_hz(const void *fdt, u64 *hz);
 
-/* /chosen stdout-path (or linux,stdout-path): path or alias, ":options" ignored. Node or -ENOENT. */
+/* /chosen stdout-path (or linux,stdout-path): path or alias, ":options" ignored. Node or -ENOENT.
+ */
 int fdt_stdout_node(const void *fdt);
 
 /* /chosen linux,initrd-start/-end, each u32 or u64.  -ENOENT, -EINVAL (bad length, end < start). */

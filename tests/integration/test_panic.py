@@ -22,7 +22,7 @@ FAULTS = {
 CASES = [pytest.param(kind, smp, id=f"{kind}-smp{smp}")
          for kind in FAULTS for smp in (1, 4)]
 
-BT_LINE = re.compile(r"^  \[([0-9a-f]{16})\] (\S+)\+0x[0-9a-f]+$")
+BT_LINE = re.compile(r"^  \[([0-9a-f]{16})\] (\S+)\+0x[0-9a-f]+( \(and \d+ more identical frames\))?$")
 
 
 class FaultRun:

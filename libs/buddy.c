@@ -182,7 +182,8 @@ void buddy_release(struct buddy_zone *z, u64 addr, u64 npages)
 		u64 n = ORDER_PAGES(o), i;
 		bool reserved = true;
 
-		/* Boot releases whole reserved ranges: free them as big blocks, not page by page. */
+		/* Boot releases whole reserved ranges: free them as big blocks, not page by page.
+		 */
 		reserved = all_reserved(meta_of(z, lo), n);
 		if (reserved) {
 			memset(meta_of(z, lo + 1), META_TAIL, n - 1);

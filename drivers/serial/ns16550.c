@@ -79,7 +79,7 @@ static void ns16550_rx_resume(void *ctx)
 }
 
 static const struct console_ops ns16550_console = { "ns16550", ns16550_write, ns16550_rx_resume,
-						     &uart };
+						    &uart };
 
 static u32 prop_u32(const void *fdt, int node, const char *name, u32 def)
 {

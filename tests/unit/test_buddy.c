@@ -97,7 +97,6 @@ static void snap_drop(struct snap *s)
 	free(s->meta);
 }
 
-
 static void assert_block_ok(const struct arena *a, void *p, unsigned order)
 {
 	u64 addr = (u64)(uintptr_t)p;

@@ -89,7 +89,6 @@ static void assert_in_region(const struct fx *f, const void *p, size_t size)
 	assert_true(a >= s && a + size <= s + REGION);
 }
 
-
 static void test_init(void **state)
 {
 	struct heap h;

@@ -32,7 +32,7 @@ void idle_loop(void)
 		irq_enable();
 		/* A pending interrupt is taken here and may reschedule. */
 		if (this_cpu()->rq.need_resched)
-			schedule();
+			sched_preempt();
 	}
 }
 

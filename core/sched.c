@@ -63,7 +63,13 @@ static void account(struct sched_rq *rq, u64 now)
 	v->se.remaining_ns = v->se.remaining_ns > ran ? v->se.remaining_ns - ran : 0;
 }
 
-void schedule(void)
+static void enqueue(struct sched_rq *rq, struct vcpu *v, bool preempted)
+{
+	sched_policy->enqueue(rq->priv, &v->se, preempted);
+	v->on_rq = true;
+}
+
+static void __schedule(bool preempt)
 {
 	unsigned long flags = irq_save();
 	struct percpu *pc = this_cpu();
@@ -76,15 +82,17 @@ void schedule(void)
 	prev = rq->curr;
 	account(rq, now);
 	rq->need_resched = false;
-	if (!prev->idle && prev->state == VCPU_RUNNABLE) {
+	if (!prev->idle &&
+	    (prev->state == VCPU_RUNNABLE || (preempt && prev->state == VCPU_BLOCKED))) {
 		bool expired = prev->se.remaining_ns == 0;
 
 		if (expired)
 			prev->se.remaining_ns = prev->se.slice_ns;
-		sched_policy->enqueue(rq->priv, &prev->se, !expired);
+		enqueue(rq, prev, !expired);
 	}
 	se = sched_policy->pick(rq->priv);
 	next = se ? container_of(se, struct vcpu, se) : rq->idle;
+	next->on_rq = false;
 	rq->curr = next;
 	next->last_start_ns = now;
 	if (next->idle)
@@ -105,6 +113,16 @@ void schedule(void)
 	switch_context(&prev->ctx, &next->ctx);
 	sched_finish_switch();
 	irq_restore(flags);
+}
+
+void schedule(void)
+{
+	__schedule(false);
+}
+
+void sched_preempt(void)
+{
+	__schedule(true);
 }
 
 void thread_reap(struct vcpu *v);
@@ -141,7 +159,7 @@ void sched_set_runnable(void)
 void sched_preempt_check(void)
 {
 	if (this_cpu()->rq.need_resched && !in_interrupt() && irq_enabled())
-		schedule();
+		sched_preempt();
 }
 
 void sched_wake(struct vcpu *v)
@@ -152,9 +170,9 @@ void sched_wake(struct vcpu *v)
 
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		/* Still current on its hart: it has not switched away yet. */
-		if (rq->curr != v) {
-			sched_policy->enqueue(rq->priv, &v->se, false);
+		/* Still current, or preempted before it could block: already there. */
+		if (rq->curr != v && !v->on_rq) {
+			enqueue(rq, v, false);
 			kick = rq->curr->idle || sched_policy->preempts(&rq->curr->se, &v->se);
 		}
 	}

@@ -23,6 +23,7 @@ struct vcpu {
 	enum vcpu_kind kind;
 	volatile enum vcpu_state state;
 	bool idle;
+	bool on_rq; /* queued in its hart's run queue (not running) */
 	unsigned int cpu;
 	u64 affinity; /* bit per hart index */
 	struct sched_entity se;
@@ -47,7 +48,14 @@ struct sched_rq {
 extern const struct sched_policy *sched_policy;
 
 void sched_init_cpu(unsigned int cpu, struct vcpu *idle);
+/* Give up the hart: a VCPU marked blocked stays off the run queue. */
 void schedule(void);
+/*
+ * Preemption (end of an interrupt, a wake-up of a more urgent VCPU): the
+ * current VCPU stays runnable even if it had marked itself blocked, since it
+ * has not yet checked the condition it is about to wait for.
+ */
+void sched_preempt(void);
 void sched_wake(struct vcpu *v);
 /* Mark current blocked (it keeps running until it calls schedule()). */
 void sched_set_blocked(void);

@@ -18,11 +18,7 @@ void waitqueue_prepare(struct waitqueue *wq, struct wq_entry *e)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-/*
- * Runnable again and off the queue in one step with interrupts off: a
- * preemption in between would switch away a VCPU marked blocked that no
- * waker can find any more.
- */
+/* Runnable again and off the queue, as one step under the queue's lock. */
 void waitqueue_finish(struct waitqueue *wq, struct wq_entry *e)
 {
 	unsigned long flags = spin_lock_irqsave(&wq->lock);

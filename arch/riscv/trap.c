@@ -180,7 +180,7 @@ void trap_handler(struct trap_frame *f)
 		pc->irq_depth--;
 		/* Preempt at the end of the interrupt, on the interrupted thread's stack. */
 		if (pc->rq.need_resched && (f->sstatus & SSTATUS_SPP))
-			schedule();
+			sched_preempt();
 		return;
 	}
 	if (cause == CAUSE_ILLEGAL_INSN && pc->probe_active) {

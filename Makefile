@@ -202,6 +202,7 @@ integration: all
 	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)
 
 test: deps all
+	$(Q)$(MAKE) -s format-check
 	$(Q)$(MAKE) -s unit
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(PY) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
@@ -215,6 +216,7 @@ format:
 	$(Q)clang-format -i $(SRC_FILES)
 format-check:
 	$(Q)clang-format --dry-run --Werror $(SRC_FILES)
+	@echo "  FORMAT  clang-format clean ($(words $(SRC_FILES)) files)"
 
 clean:
 	rm -rf $(BUILD)

@@ -27,10 +27,18 @@ static u64 __attribute__((noinline)) recurse(u64 depth)
 	return recurse(depth + 1) + pad[0];
 }
 
+/* Sleeping from interrupt context must be caught by the orphan-context assertion. */
+static void sleep_in_irq(struct timer_event *ev)
+{
+	thread_sleep_ns(1000);
+}
+
+static struct timer_event sleep_event;
+
 static int debug_fault(int argc, char **argv)
 {
 	if (argc != 2)
-		return cmd_error("usage: debug fault load|store|illegal|stack|panic");
+		return cmd_error("usage: debug fault load|store|illegal|stack|panic|sleep-in-irq");
 	if (!strcmp(argv[1], "load")) {
 		/* The boot stack's guard page is never mapped. */
 		sink = *(volatile u64 *)boot_stack_guard;
@@ -42,9 +50,14 @@ static int debug_fault(int argc, char **argv)
 		sink = recurse(0);
 	} else if (!strcmp(argv[1], "panic")) {
 		panic("requested from the shell by %s", current_vcpu()->name);
+	} else if (!strcmp(argv[1], "sleep-in-irq")) {
+		timer_event_init(&sleep_event, sleep_in_irq, NULL);
+		timer_event_start(&sleep_event, time_ticks());
+		thread_sleep_ns(100 * 1000000ULL);
 	} else {
 		return cmd_error(
-			"debug fault: unknown kind '%s' (load, store, illegal, stack, panic)",
+			"debug fault: unknown kind '%s' (load, store, illegal, stack, panic, "
+			"sleep-in-irq)",
 			argv[1]);
 	}
 	return cmd_error("debug fault %s: Keel did not fault", argv[1]);
@@ -191,8 +204,8 @@ static int debug_selftest(int argc, char **argv)
 }
 
 static const struct subcmd debug_subs[] = {
-	{ "fault", "load|store|illegal|stack|panic", "fault on purpose (tests the panic path)",
-	  debug_fault },
+	{ "fault", "load|store|illegal|stack|panic|sleep-in-irq",
+	  "fault on purpose (tests the panic path)", debug_fault },
 	{ "selftest", "",
 	  "run threads on every hart through mutex, semaphores, sleep and preemption",
 	  debug_selftest },

@@ -85,10 +85,9 @@ static int host_cpu(int argc, char **argv)
 		       (unsigned long)pc->nr_irqs, (unsigned long)pc->nr_timer_irqs,
 		       (unsigned long)pc->nr_ipis, (unsigned long)pc->nr_ext_irqs);
 	}
-	for (unsigned int i = nr_cpus; i < CONFIG_MAX_HARTS; i++)
-		if (harts[i].why_not)
-			printk("hart %lu not used: %s\n", (unsigned long)harts[i].hartid,
-			       harts[i].why_not);
+	for (unsigned int i = 0; i < nr_unused_harts; i++)
+		printk("hart %lu not used: %s\n", (unsigned long)unused_harts[i].hartid,
+		       unused_harts[i].why_not);
 	return 0;
 }
 

@@ -8,13 +8,14 @@
 
 struct hart_desc {
 	u64 hartid;
-	bool usable; /* has an MMU and the H extension */
 	const char *isa;
-	const char *why_not; /* when not usable */
+	const char *why_not; /* set for harts Keel leaves alone */
 };
 
+/* harts[i] is cpu index i; unused_harts[] are the DT harts Keel does not run on. */
 extern struct hart_desc harts[CONFIG_MAX_HARTS];
-extern unsigned int nr_harts_dt;
+extern struct hart_desc unused_harts[CONFIG_MAX_HARTS];
+extern unsigned int nr_harts_dt, nr_unused_harts;
 
 /* Assign cpu indexes from the DT (boot hart = 0); returns the number of usable harts. */
 int smp_discover(const void *fdt, u64 boot_hartid);

@@ -17,13 +17,15 @@ void secondary_entry(void);
 void idle_loop(void) __attribute__((noreturn));
 
 struct hart_desc harts[CONFIG_MAX_HARTS];
-unsigned int nr_harts_dt;
+struct hart_desc unused_harts[CONFIG_MAX_HARTS];
+unsigned int nr_harts_dt, nr_unused_harts;
 
 int smp_discover(const void *fdt, u64 boot_hartid)
 {
 	struct fdt_hart dt[CONFIG_MAX_HARTS * 2];
 	int n = fdt_harts(fdt, dt, ARRAY_SIZE(dt));
 	unsigned int idx = 1;
+	bool found_boot = false;
 
 	if (n < 0)
 		return n;
@@ -39,24 +41,26 @@ int smp_discover(const void *fdt, u64 boot_hartid)
 			why = "no MMU";
 		else if (!fdt_hart_has_ext(fdt, dt[i].node, "h"))
 			why = "no H extension";
-		if (dt[i].hartid == boot_hartid) {
-			slot = 0;
-		} else {
-			if (why || idx >= CONFIG_MAX_HARTS) {
-				if (!why)
-					printk("smp: hart %lu beyond CONFIG_MAX_HARTS, left stopped\n",
-					       (unsigned long)dt[i].hartid);
-				continue;
+		if (dt[i].hartid != boot_hartid && !why && idx >= CONFIG_MAX_HARTS)
+			why = "beyond CONFIG_MAX_HARTS";
+		if (dt[i].hartid != boot_hartid && why) {
+			if (nr_unused_harts < CONFIG_MAX_HARTS) {
+				unused_harts[nr_unused_harts].hartid = dt[i].hartid;
+				unused_harts[nr_unused_harts].isa = dt[i].isa;
+				unused_harts[nr_unused_harts].why_not = why;
+				nr_unused_harts++;
 			}
-			slot = idx++;
+			continue;
 		}
+		found_boot |= dt[i].hartid == boot_hartid;
+		slot = dt[i].hartid == boot_hartid ? 0 : idx++;
 		harts[slot].hartid = dt[i].hartid;
 		harts[slot].isa = dt[i].isa;
-		harts[slot].usable = !why;
-		harts[slot].why_not = why;
 		percpu_data[slot].hartid = dt[i].hartid;
 		percpu_data[slot].index = slot;
 	}
+	if (!found_boot)
+		return -ENOENT;
 	nr_cpus = idx;
 	return (int)idx;
 }

@@ -123,3 +123,16 @@ def test_no_h_extension(keel_factory):
                      out, re.M), out[-1000:]
     assert "keel# " not in out
     assert "harts online" not in out
+
+
+def test_sleep_in_interrupt_context_is_caught(keel_factory):
+    # A timer-event callback (interrupt context) that tries to sleep: the
+    # orphan-context assertion turns it into a panic, not a corrupted scheduler.
+    k = keel_factory(smp=1)
+    k.send("debug fault sleep-in-irq\r")
+    k.expect("Keel panic on hart 0: thread_sleep_ns: may sleep, called outside orphan context",
+             what="the orphan-context assertion")
+    k.expect(" backtrace:")
+    k.expect("sleep_in_irq+0x", what="the callback in the backtrace")
+    k.wait_exit(EXIT_TIMEOUT)
+    assert k.exitstatus == 1

@@ -205,7 +205,7 @@ test: deps all
 	$(Q)$(MAKE) -s format-check
 	$(Q)$(MAKE) -s unit
 	$(Q)$(MAKE) -s fuzz-smoke
-	$(Q)$(PY) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)
 
 bench: all
 	$(Q)$(PY) tools/bench-boot $(BUILD)/keel.elf $(BUILD)/keel.bin

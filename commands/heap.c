@@ -29,6 +29,7 @@ static int heap_info(int argc, char **argv)
 		if (blocks[o])
 			printk(" %u:%lu", o, (unsigned long)blocks[o]);
 	printk("\n");
+	printk("integrity: %s\n", mm_check() ? "CORRUPTED" : "ok");
 	return 0;
 }
 

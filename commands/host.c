@@ -50,7 +50,7 @@ static int host_info(int argc, char **argv)
 	printk("harts: %u online, %u in device tree, boot hart %lu\n", smp_online_count(),
 	       nr_harts_dt, (unsigned long)boot_info.boot_hartid);
 	printk("isa: %s\n", harts[0].isa ? harts[0].isa : "(not in device tree)");
-	printk("mmu: %s\n", mmu_mode_name());
+	printk("mmu: %s, HS page table %u pages\n", mmu_mode_name(), mmu_table_pages());
 	printk("g-stage: %s, vmid bits %u\n", *gmodes ? gmodes : "none", vmid_bits);
 	printk("timer: %s, timebase %lu Hz\n", arch_timer_name(), (unsigned long)timebase_hz);
 	printk("sbi: %s %lu.%lu, spec %lu.%lu\n", sbi_impl_name(sbi_info.impl_id),

@@ -15,7 +15,10 @@ static void sbi_con_write(void *ctx, const char *s, size_t n)
 }
 
 static const struct console_ops sbi_console = { "sbi", sbi_con_write, NULL, NULL };
-static const struct console_ops *con = &sbi_console;
+static const struct console_ops no_console = { "none", NULL, NULL, NULL };
+/* Until a driver registers, messages go to SBI, or nowhere without EARLY_SBI_CONSOLE. */
+static const struct console_ops *con =
+	IS_ENABLED(CONFIG_EARLY_SBI_CONSOLE) ? &sbi_console : &no_console;
 static spinlock_t con_lock = SPINLOCK_INIT;
 bool console_panicking;
 
@@ -44,6 +47,8 @@ static void console_put_crlf(const char *s, size_t n)
 {
 	size_t start = 0;
 
+	if (!con->write)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '\n')
 			continue;

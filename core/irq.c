@@ -6,7 +6,6 @@ static const struct irqchip *chip;
 static struct {
 	irq_handler_t fn;
 	void *arg;
-	u64 count;
 } handlers[IRQ_MAX];
 
 void irqchip_register(const struct irqchip *c)
@@ -36,14 +35,8 @@ void irq_dispatch(u32 irq)
 {
 	this_cpu()->nr_ext_irqs++;
 	if (irq < IRQ_MAX && handlers[irq].fn) {
-		handlers[irq].count++;
 		handlers[irq].fn(irq, handlers[irq].arg);
 		return;
 	}
 	printk("irq: spurious interrupt %u\n", irq);
-}
-
-u64 irq_count(u32 irq)
-{
-	return irq < IRQ_MAX ? handlers[irq].count : 0;
 }

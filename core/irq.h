@@ -22,6 +22,5 @@ const struct irqchip *irqchip_get(void);
 /* Route device line @irq to hart index @cpu and call @fn for it. */
 int irq_register(u32 irq, unsigned int cpu, irq_handler_t fn, void *arg);
 void irq_dispatch(u32 irq);
-u64 irq_count(u32 irq);
 
 #endif

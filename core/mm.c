@@ -95,9 +95,7 @@ int mm_init(const void *fdt, u64 image_start, u64 image_end)
 	mm_info.free_pages_boot = mm_free_pages();
 
 	/* The heap: one physically contiguous block. */
-	unsigned int order = 0;
-	while ((PAGE_SIZE << order) < CONFIG_HEAP_KB * KiB)
-		order++;
+	unsigned int order = buddy_order_for_size(CONFIG_HEAP_KB * KiB);
 	void *hmem = page_alloc(order);
 	if (!hmem || heap_init(&heap, hmem, PAGE_SIZE << order))
 		panic("cannot allocate the %u KiB heap", CONFIG_HEAP_KB);
@@ -191,6 +189,22 @@ void kfree(void *p)
 		panic("kfree(%p): not a live heap block", p);
 }
 
+int mm_check(void)
+{
+	unsigned long flags = spin_lock_irqsave(&page_lock);
+	int err = 0;
+
+	for (int z = 0; z < nr_zones && !err; z++)
+		err = buddy_check(&zones[z]);
+	spin_unlock_irqrestore(&page_lock, flags);
+	if (err)
+		return err;
+	flags = spin_lock_irqsave(&heap_lock);
+	err = heap_check(&heap);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return err;
+}
+
 void heap_get_stats(struct heap_stats *st)
 {
 	unsigned long flags = spin_lock_irqsave(&heap_lock);
@@ -201,12 +215,8 @@ void heap_get_stats(struct heap_stats *st)
 
 void *stack_alloc(unsigned int *order, u64 *limit)
 {
-	unsigned int o = 0;
-	void *p;
-
-	while ((PAGE_SIZE << o) < CONFIG_STACK_KB * KiB + PAGE_SIZE)
-		o++;
-	p = page_alloc(o);
+	unsigned int o = buddy_order_for_size(CONFIG_STACK_KB * KiB + PAGE_SIZE);
+	void *p = page_alloc(o);
 	if (!p)
 		return NULL;
 	mmu_set_guard((u64)p, true);

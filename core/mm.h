@@ -33,6 +33,8 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 struct heap_stats;
 void heap_get_stats(struct heap_stats *st);
+/* Walk every zone and the heap checking their invariants: 0 or -EFAULT. */
+int mm_check(void);
 
 /* Stacks: a block whose lowest page is an unmapped guard page. */
 void *stack_alloc(unsigned int *order, u64 *limit);

@@ -49,6 +49,5 @@ static inline bool in_interrupt(void)
 void percpu_setup(unsigned int index, u64 hartid);
 /* Any hart whose tp is set: per-hart fields Keel's entry path needs. */
 void percpu_attach(struct percpu *pc);
-int cpu_index_of_hartid(u64 hartid);
 
 #endif

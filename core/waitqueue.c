@@ -56,13 +56,6 @@ unsigned int waitqueue_wake_all(struct waitqueue *wq)
 	return wake(wq, UINT32_MAX);
 }
 
-void mutex_init(struct mutex *m)
-{
-	m->lock = (spinlock_t)SPINLOCK_INIT;
-	m->owner = NULL;
-	waitqueue_init(&m->wq);
-}
-
 bool mutex_trylock(struct mutex *m)
 {
 	unsigned long flags = spin_lock_irqsave(&m->lock);

@@ -52,7 +52,6 @@ struct mutex {
 		SPINLOCK_INIT, NULL, WAITQUEUE_INIT((name).wq) \
 	}
 
-void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);

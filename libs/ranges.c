@@ -1,10 +1,5 @@
 #include "libs/ranges.h"
 
-bool range_overlaps(const struct range *a, const struct range *b)
-{
-	return a->base < b->base + b->size && b->base < a->base + a->size;
-}
-
 int range_subtract(const struct range *ram, int nr_ram, const struct range *res, int nr_res,
 		   struct range *out, int max, u64 align)
 {

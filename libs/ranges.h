@@ -15,6 +15,5 @@ struct range {
  */
 int range_subtract(const struct range *ram, int nr_ram, const struct range *res, int nr_res,
 		   struct range *out, int max, u64 align);
-bool range_overlaps(const struct range *a, const struct range *b);
 
 #endif

@@ -24,11 +24,3 @@ void percpu_attach(struct percpu *pc)
 {
 	pc->trap_emergency_sp = (u64)trap_emergency_stacks + (pc->index + 1) * 4096;
 }
-
-int cpu_index_of_hartid(u64 hartid)
-{
-	for (unsigned int i = 0; i < nr_cpus; i++)
-		if (percpu_data[i].hartid == hartid)
-			return (int)i;
-	return -ENOENT;
-}

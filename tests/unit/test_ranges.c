@@ -71,15 +71,6 @@ static void test_too_many_pieces(void **state)
 	assert_int_equal(range_subtract(ram, 1, res, 3, out, 2, PG), -E2BIG);
 }
 
-static void test_overlaps(void **state)
-{
-	struct range a = { 0x1000, 0x1000 }, b = { 0x1fff, 1 }, c = { 0x2000, 0x10 };
-
-	assert_true(range_overlaps(&a, &b));
-	assert_false(range_overlaps(&a, &c));
-	assert_false(range_overlaps(&c, &a));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,7 +79,6 @@ int main(void)
 		cmocka_unit_test(test_reservation_covers_everything),
 		cmocka_unit_test(test_multiple_ram_ranges_and_unaligned_ram),
 		cmocka_unit_test(test_too_many_pieces),
-		cmocka_unit_test(test_overlaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

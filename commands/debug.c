@@ -71,12 +71,15 @@ static int debug_fault(int argc, char **argv)
 #define ST_WORKERS_PER_HART 2
 #define ST_ITERS 2000
 #define ST_PINGS 200
-#define ST_HOG_MS 60
+#define ST_HOG_TURNS 3
+#define ST_HOG_LIMIT_MS 2000
 
 static struct mutex st_mutex = MUTEX_INIT(st_mutex);
 static struct semaphore st_done, st_ping, st_pong;
 static volatile u64 st_counter;
-static volatile u64 st_hog_switches[2];
+static volatile u64 st_hog_turns[2];
+static volatile int st_hog_last = -1;
+static volatile u64 st_hog_ns;
 static volatile u64 st_sleep_ns;
 
 static void st_mutex_worker(void *arg)
@@ -112,19 +115,25 @@ static void st_ponger(void *arg)
 	sem_up(&st_done);
 }
 
-/* Busy for ST_HOG_MS of wall time; count the gaps where the other hog ran. */
+/*
+ * Two CPU hogs of equal priority on one hart never yield: they only take
+ * turns if the slice timer preempts them.  Each spins until both have had
+ * ST_HOG_TURNS turns (or the time limit passes, which is a failure).
+ */
 static void st_hog(void *arg)
 {
-	unsigned int idx = (unsigned int)(u64)arg;
-	u64 end = time_ns() + ST_HOG_MS * 1000000ULL, last = time_ns();
+	int idx = (int)(u64)arg;
+	u64 start = time_ns(), limit = start + ST_HOG_LIMIT_MS * 1000000ULL;
 
-	while (last < end) {
-		u64 now = time_ns();
-
-		if (now - last > 1000000ULL)
-			st_hog_switches[idx]++;
-		last = now;
+	while ((st_hog_turns[0] < ST_HOG_TURNS || st_hog_turns[1] < ST_HOG_TURNS) &&
+	       time_ns() < limit) {
+		if (st_hog_last != idx) {
+			st_hog_last = idx;
+			st_hog_turns[idx]++;
+		}
 	}
+	if (idx == 0)
+		st_hog_ns = time_ns() - start;
 	sem_up(&st_done);
 }
 
@@ -160,7 +169,8 @@ static int debug_selftest(int argc, char **argv)
 	sem_init(&st_ping, 0);
 	sem_init(&st_pong, 0);
 	st_counter = 0;
-	st_hog_switches[0] = st_hog_switches[1] = 0;
+	st_hog_turns[0] = st_hog_turns[1] = 0;
+	st_hog_last = -1;
 	t0 = time_ns();
 	for (unsigned int h = 0; h < harts && !err; h++) {
 		if (!percpu_data[h].online)
@@ -192,9 +202,11 @@ static int debug_selftest(int argc, char **argv)
 	       (unsigned long)(spawned - 5) * ST_ITERS,
 	       st_counter == (u64)(spawned - 5) * ST_ITERS ? "ok" : "FAILED");
 	printk("semaphore: %d round trips between hart 0 and hart %u: ok\n", ST_PINGS, last);
-	printk("round-robin: 2 hogs on hart %u, preempted %lu and %lu times: %s\n", last,
-	       (unsigned long)st_hog_switches[0], (unsigned long)st_hog_switches[1],
-	       st_hog_switches[0] && st_hog_switches[1] ? "ok" : "FAILED");
+	printk("round-robin: 2 hogs on hart %u took %lu and %lu turns in %lu ms: %s\n", last,
+	       (unsigned long)st_hog_turns[0], (unsigned long)st_hog_turns[1],
+	       (unsigned long)(st_hog_ns / 1000000),
+	       st_hog_turns[0] >= ST_HOG_TURNS && st_hog_turns[1] >= ST_HOG_TURNS ? "ok"
+										  : "FAILED");
 	printk("sleep: 10 ms took %lu us: %s\n", (unsigned long)(st_sleep_ns / 1000),
 	       st_sleep_ns >= 10000000ULL && st_sleep_ns < 40000000ULL ? "ok" : "FAILED");
 	printk("heap: %lu blocks in use before, %lu after: %s\n", (unsigned long)before.blocks_used,

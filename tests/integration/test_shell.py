@@ -265,7 +265,7 @@ BAD_INPUT = [
     ("help frob", "error: help: unknown command 'frob'"),
     ('echo "unterminated', "error: unterminated quote"),
     ('host "info', "error: unterminated quote"),
-    ("debug fault", "error: usage: debug fault load|store|illegal|stack|panic"),
+    ("debug fault", "error: usage: debug fault load|store|illegal|stack|panic|sleep-in-irq"),
     ("debug fault bogus", None),
     ("echo " + " ".join(["x"] * 32), "error: too many arguments (max 32)"),
 ]

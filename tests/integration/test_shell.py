@@ -129,8 +129,9 @@ def test_host_info(keel, smp, memory):
     assert m, out
     assert "h" in m.group(1)[4:], f"ISA {m.group(1)} lacks the H extension"
 
-    m = re.search(r"^mmu: (\S+)$", out, re.M)
+    m = re.search(r"^mmu: (\S+), HS page table (\d+) pages$", out, re.M)
     assert m and m.group(1) in ("sv39", "sv48", "sv57"), out
+    assert int(m.group(2)) >= 2, out
 
     m = re.search(r"^g-stage: (.+), vmid bits (\d+)$", out, re.M)
     assert m, out
@@ -174,7 +175,7 @@ def test_host_cpu(keel, smp, memory):
 @MACHINES
 def test_heap_info(keel, smp, memory):
     lines = keel.lines("heap info")
-    assert len(lines) == 4, lines
+    assert len(lines) == 5, lines
     m = re.fullmatch(r"heap: total (\d+) bytes, used (\d+), free (\d+), largest free (\d+)",
                      lines[0])
     assert m, lines[0]
@@ -194,6 +195,7 @@ def test_heap_info(keel, smp, memory):
     assert re.fullmatch(r"free blocks by order:( \d+:\d+)+", lines[3]), lines[3]
     # The per-order counts add up to the free pages.
     assert sum(int(c) << int(o) for o, c in re.findall(r" (\d+):(\d+)", lines[3])) == free_pages
+    assert lines[4] == "integrity: ok"
 
 
 @MACHINES

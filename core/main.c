@@ -11,6 +11,7 @@
 #include "core/driver.h"
 #include "core/irq.h"
 #include "core/mm.h"
+#include "core/package.h"
 #include "core/percpu.h"
 #include "core/printk.h"
 #include "core/smp.h"
@@ -70,6 +71,7 @@ void boot_main(u64 hartid, void *fdt)
 
 	mm_init(fdt, (u64)_start, (u64)_end);
 	mmu_init();
+	package_init(fdt);
 	timer_queue_init(&pc->timers);
 	arch_timer_init(fdt);
 	n = smp_discover(fdt, hartid);

@@ -1,3 +1,3 @@
 # objects built into keel.elf from libs/
-obj-y += libs/buddy.o libs/heap.o libs/fdtinfo.o libs/ranges.o
+obj-y += libs/buddy.o libs/heap.o libs/fdtinfo.o libs/ranges.o libs/cpio.o
 obj-$(CONFIG_MTERM) += libs/linedit.o libs/args.o

@@ -15,3 +15,5 @@ UNIT_TESTS += sched_prio_rr
 unit-sched_prio_rr-srcs :=
 UNIT_TESTS += ranges
 unit-ranges-srcs := libs/ranges.c
+UNIT_TESTS += cpio
+unit-cpio-srcs := libs/cpio.c

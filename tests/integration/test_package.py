@@ -1,0 +1,47 @@
+"""
+The guest package: a cpio (newc) archive passed as the initrd (QEMU -initrd).
+`pkg list` shows its files; anything else as the initrd is refused clearly.
+"""
+import os
+import re
+import subprocess
+
+
+def make_cpio(root, out):
+    names = sorted(os.path.relpath(os.path.join(d, f), root)
+                   for d, _, files in os.walk(root) for f in files)
+    data = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, check=True,
+                          input="\n".join(names).encode(), capture_output=True).stdout
+    out.write_bytes(data)
+    return names
+
+
+def test_pkg_list_shows_the_archive(keel_factory, tmp_path):
+    root = tmp_path / "pkg"
+    (root / "guests").mkdir(parents=True)
+    (root / "guests" / "basic.dtb").write_bytes(b"\xd0\x0d\xfe\xed" + bytes(60))
+    (root / "basic.bin").write_bytes(os.urandom(12345))
+    (root / "boot.keel").write_text("echo hello\n")
+    archive = tmp_path / "pkg.cpio"
+    names = make_cpio(root, archive)
+    k = keel_factory(smp=2, extra_args=["-initrd", str(archive)])
+    assert re.search(rb"Keel: guest package: 3 files, \d+ KiB", bytes(k.transcript.data))
+    lines = k.lines("pkg list")
+    assert lines[0].split() == ["SIZE", "NAME"]
+    listed = {ln.split()[1]: int(ln.split()[0]) for ln in lines[1:-1]}
+    assert listed == {n: os.path.getsize(root / n) for n in names}
+    assert lines[-1] == f"3 files, {sum(listed.values())} bytes"
+
+
+def test_initrd_that_is_not_cpio(keel_factory, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"this is not a cpio archive\n" * 100)
+    k = keel_factory(smp=1, extra_args=["-initrd", str(junk)])
+    assert b"Keel: the initrd (2700 bytes) is not a cpio (newc) archive: no guest package" \
+        in bytes(k.transcript.data)
+    assert k.cmd("pkg list") == "error: pkg: no guest package (pass a cpio archive as the initrd)"
+    assert k.cmd("echo alive") == "alive"
+
+
+def test_no_initrd(keel):
+    assert keel.cmd("pkg list") == "error: pkg: no guest package (pass a cpio archive as the initrd)"

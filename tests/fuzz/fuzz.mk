@@ -11,3 +11,5 @@ fuzz-fdt-fdt := 1
 fuzz-fdt-corpus := ../shared/dts
 fuzz-fdt-max-len := 65536
 fuzz-fdt-runs := 10000
+FUZZ_TARGETS += cpio
+fuzz-cpio-srcs := libs/cpio.c

@@ -4,9 +4,11 @@
  */
 #include "core/boot.h"
 #include "core/cmd.h"
+#include "core/package.h"
 #include "core/printk.h"
 #include "core/thread.h"
 #include "libs/args.h"
+#include "libs/fdtinfo.h"
 #include "libs/linedit.h"
 #include <string.h>
 
@@ -50,6 +52,65 @@ static void mterm_run_line(const char *line)
 		cmd_run(argc, argv);
 }
 
+#define BOOT_SCRIPT_DEFAULT "boot.keel"
+#define BOOT_ARG "keel.boot="
+
+/* The value of keel.boot= in the bootargs, copied into @buf, or NULL. */
+static const char *boot_script_arg(char *buf, size_t len)
+{
+	const char *args = fdt_bootargs(boot_info.fdt), *p;
+	size_t n = 0;
+
+	for (p = args; p && (p = strstr(p, BOOT_ARG)); p++) {
+		if (p != args && p[-1] != ' ')
+			continue;
+		p += strlen(BOOT_ARG);
+		while (p[n] && p[n] != ' ' && n + 1 < len) {
+			buf[n] = p[n];
+			n++;
+		}
+		buf[n] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * The boot script: shell lines from a file of the guest package, run before
+ * the prompt, each echoed after the prompt as if typed.  The file is the one
+ * keel.boot= names, else boot.keel when the package has it.
+ */
+static void mterm_boot_script(void)
+{
+	char name[64];
+	const char *want = boot_script_arg(name, sizeof(name));
+	struct cpio_entry e;
+	const char *p, *end;
+
+	if (package_find(want ? want : BOOT_SCRIPT_DEFAULT, &e)) {
+		if (want)
+			cmd_error("boot script '%s' is not in the guest package", want);
+		return;
+	}
+	for (p = e.data, end = p + e.size; p < end;) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = (nl ? nl : end) - p;
+
+		while (n && p[n - 1] == '\r')
+			n--;
+		if (n >= sizeof(line_buf)) {
+			cmd_error("boot script line too long (max %u characters)",
+				  CONFIG_MTERM_LINE_MAX);
+		} else if (n && p[0] != '#') {
+			memcpy(line_buf, p, n);
+			line_buf[n] = '\0';
+			printk("keel# %s\n", line_buf);
+			mterm_run_line(line_buf);
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
 static void mterm_main(void *arg)
 {
 	struct linedit le;
@@ -63,6 +124,7 @@ static void mterm_main(void *arg)
 		.complete = mterm_complete,
 	};
 
+	mterm_boot_script();
 	linedit_init(&le, &cfg);
 	for (;;) {
 		linedit_start(&le);

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 
+from conftest import PROMPT_RE
+
 
 def make_cpio(root, out):
     names = sorted(os.path.relpath(os.path.join(d, f), root)
@@ -21,7 +23,7 @@ def test_pkg_list_shows_the_archive(keel_factory, tmp_path):
     (root / "guests").mkdir(parents=True)
     (root / "guests" / "basic.dtb").write_bytes(b"\xd0\x0d\xfe\xed" + bytes(60))
     (root / "basic.bin").write_bytes(os.urandom(12345))
-    (root / "boot.keel").write_text("echo hello\n")
+    (root / "notes.txt").write_text("not a boot script\n")
     archive = tmp_path / "pkg.cpio"
     names = make_cpio(root, archive)
     k = keel_factory(smp=2, extra_args=["-initrd", str(archive)])
@@ -45,3 +47,51 @@ def test_initrd_that_is_not_cpio(keel_factory, tmp_path):
 
 def test_no_initrd(keel):
     assert keel.cmd("pkg list") == "error: pkg: no guest package (pass a cpio archive as the initrd)"
+
+
+def boot_with_package(keel_factory, tmp_path, files, append=None):
+    root = tmp_path / "pkg"
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text)
+    archive = tmp_path / "pkg.cpio"
+    make_cpio(root, archive)
+    extra = ["-initrd", str(archive)] + (["-append", append] if append else [])
+    return keel_factory(smp=2, extra_args=extra)
+
+
+def test_boot_script_runs_before_the_prompt(keel_factory, tmp_path):
+    k = boot_with_package(keel_factory, tmp_path, {
+        "boot.keel": "# set-up\r\necho hello from boot\n\nversion\nnosuchcmd\necho last",
+    })
+    k.expect("keel# echo last", what="the script's last line")
+    k.expect(PROMPT_RE, what="the interactive prompt")
+    out = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    script = out[out.index("keel# echo hello from boot"):]
+    assert script.split("\n")[:9] == [
+        "keel# echo hello from boot", "hello from boot",
+        "keel# version", script.split("\n")[3],
+        "keel# nosuchcmd", "error: unknown command 'nosuchcmd' (try 'help')",
+        "keel# echo last", "last", "keel# ",
+    ]
+    assert script.split("\n")[3].startswith("Keel 0.")
+    assert "set-up" not in out
+    assert k.cmd("echo interactive") == "interactive"
+
+
+def test_boot_script_named_on_the_command_line(keel_factory, tmp_path):
+    k = boot_with_package(keel_factory, tmp_path, {
+        "boot.keel": "echo default script\n", "other.keel": "echo other script\n",
+    }, append="console=ttyS0 keel.boot=other.keel")
+    k.expect("other script\r", what="the named script's output")
+    k.expect(PROMPT_RE)
+    out = bytes(k.transcript.data)
+    assert b"other script" in out and b"default script" not in out
+
+
+def test_boot_script_missing(keel_factory, tmp_path):
+    k = boot_with_package(keel_factory, tmp_path, {"boot.keel": "echo default\n"},
+                          append="keel.boot=missing.keel")
+    assert b"error: boot script 'missing.keel' is not in the guest package" in \
+        bytes(k.transcript.data)
+    assert k.cmd("echo still ok") == "still ok"

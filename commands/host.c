@@ -79,11 +79,14 @@ static int host_cpu(int argc, char **argv)
 	       "TIMER", "IPI", "EXT");
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		struct percpu *pc = &percpu_data[i];
+		char curr[24] = "-";
 
+		if (pc->online)
+			sched_curr_name(i, curr, sizeof(curr));
 		printk("%4u %6lu %-8s %-14s %8lu %8lu %8lu %8lu\n", i, (unsigned long)pc->hartid,
-		       pc->online ? "online" : "offline", pc->online ? pc->rq.curr->name : "-",
-		       (unsigned long)pc->nr_irqs, (unsigned long)pc->nr_timer_irqs,
-		       (unsigned long)pc->nr_ipis, (unsigned long)pc->nr_ext_irqs);
+		       pc->online ? "online" : "offline", curr, (unsigned long)pc->nr_irqs,
+		       (unsigned long)pc->nr_timer_irqs, (unsigned long)pc->nr_ipis,
+		       (unsigned long)pc->nr_ext_irqs);
 	}
 	for (unsigned int i = 0; i < nr_unused_harts; i++)
 		printk("hart %lu not used: %s\n", (unsigned long)unused_harts[i].hartid,

@@ -13,11 +13,13 @@ static int sched_info(int argc, char **argv)
 	       "IDLE_MS");
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		struct percpu *pc = &percpu_data[i];
+		char curr[24];
 
 		if (!pc->online)
 			continue;
-		printk("%4u %8lu %-16s %8u %10lu %10lu\n", i, (unsigned long)pc->hartid,
-		       pc->rq.curr->name, sched_nr_runnable(i), (unsigned long)pc->rq.nr_switches,
+		sched_curr_name(i, curr, sizeof(curr));
+		printk("%4u %8lu %-16s %8u %10lu %10lu\n", i, (unsigned long)pc->hartid, curr,
+		       sched_nr_runnable(i), (unsigned long)pc->rq.nr_switches,
 		       (unsigned long)(pc->rq.idle_ns / 1000000));
 	}
 	return 0;

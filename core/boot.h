@@ -12,6 +12,8 @@ struct boot_info {
 
 extern struct boot_info boot_info;
 
+void hart_init_csrs(void);
+
 /* daemons/mterm.c */
 void mterm_start(void);
 

@@ -20,6 +20,8 @@ const struct irqchip *irqchip_get(void)
 
 int irq_register(u32 irq, unsigned int cpu, irq_handler_t fn, void *arg)
 {
+	int err;
+
 	if (!chip)
 		return -ENODEV;
 	if (irq == 0 || irq >= chip->nr_irqs || irq >= IRQ_MAX)
@@ -28,7 +30,10 @@ int irq_register(u32 irq, unsigned int cpu, irq_handler_t fn, void *arg)
 		return -EBUSY;
 	handlers[irq].fn = fn;
 	handlers[irq].arg = arg;
-	return chip->enable(irq, cpu);
+	err = chip->enable(irq, cpu);
+	if (err)
+		handlers[irq].fn = NULL;
+	return err;
 }
 
 void irq_dispatch(u32 irq)

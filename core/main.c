@@ -24,6 +24,19 @@ void trap_entry(void);
 
 struct boot_info boot_info;
 
+/*
+ * Per-hart interrupt set-up: IPIs always, external interrupts only with an
+ * interrupt controller; no guest state may raise anything yet.
+ */
+void hart_init_csrs(void)
+{
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HIE, 0);
+	csr_write(CSR_HIDELEG, 0);
+	csr_write(CSR_HEDELEG, 0);
+	csr_write(CSR_SIE, SIE_SSIE | (irqchip_get() ? SIE_SEIE : 0));
+}
+
 void idle_loop(void)
 {
 	for (;;) {
@@ -83,7 +96,7 @@ void boot_main(u64 hartid, void *fdt)
 
 	sched_init_cpu(0, thread_init_idle(0, (u64)boot_stack));
 	pc->online = true;
-	csr_write(CSR_SIE, SIE_SSIE | SIE_SEIE);
+	hart_init_csrs();
 	smp_boot_secondaries();
 	printk("Keel: %u of %u harts online, %s paging, timer %s, console %s\n", smp_online_count(),
 	       nr_harts_dt, mmu_mode_name(), arch_timer_name(), console_name());

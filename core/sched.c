@@ -8,6 +8,7 @@
 #include "core/percpu.h"
 #include "core/printk.h"
 #include "core/smp.h"
+#include <stdio.h>
 
 extern const struct sched_policy __start_keel_policies[], __stop_keel_policies[];
 const struct sched_policy *sched_policy;
@@ -192,9 +193,22 @@ void sched_handle_resched_ipi(void)
 	this_cpu()->rq.need_resched = true;
 }
 
+/* Another hart's current VCPU may exit and be freed: look at it under the lock. */
 unsigned int sched_nr_runnable(unsigned int cpu)
 {
 	struct sched_rq *rq = &percpu_data[cpu].rq;
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned int n = sched_policy->nr_queued(rq->priv) + !rq->curr->idle;
 
-	return sched_policy->nr_queued(rq->priv) + !rq->curr->idle;
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return n;
+}
+
+void sched_curr_name(unsigned int cpu, char *buf, size_t len)
+{
+	struct sched_rq *rq = &percpu_data[cpu].rq;
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	snprintf(buf, len, "%s", rq->curr->name);
+	spin_unlock_irqrestore(&rq->lock, flags);
 }

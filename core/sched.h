@@ -63,6 +63,7 @@ void sched_set_runnable(void);
 void sched_preempt_check(void);
 void sched_handle_resched_ipi(void);
 unsigned int sched_nr_runnable(unsigned int cpu);
+void sched_curr_name(unsigned int cpu, char *buf, size_t len);
 struct vcpu *current_vcpu(void);
 bool in_orphan_context(void);
 

@@ -109,7 +109,8 @@ trap_return:
 	sret
 
 trap_stack_overflow:
-	mv	t0, sp
+	/* sscratch holds the interrupted t0: swap it back, park the old sp there. */
+	csrrw	t0, sscratch, sp
 	ld	sp, PC_EMERGENCY_SP(tp)
 	addi	sp, sp, -TF_SIZE
 	SAVE_GPRS

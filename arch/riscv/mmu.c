@@ -63,7 +63,11 @@ static u64 *walk(u64 va, int level)
 		u64 *e = &t[(va >> (PAGE_SHIFT + 9 * l)) & (PTES - 1)];
 
 		if (!(*e & PTE_V)) {
-			*e = ((u64)table_alloc() >> PAGE_SHIFT) << PTE_PPN_SHIFT | PTE_V;
+			u64 *nt = table_alloc();
+
+			/* Other harts may walk this entry at once: the table before the pointer. */
+			__asm__ volatile("fence w,w" ::: "memory");
+			*e = ((u64)nt >> PAGE_SHIFT) << PTE_PPN_SHIFT | PTE_V;
 		} else if (pte_leaf(*e)) {
 			/* Split a large page into 512 smaller ones with the same rights. */
 			u64 *nt = table_alloc();
@@ -72,6 +76,7 @@ static u64 *walk(u64 va, int level)
 
 			for (int i = 0; i < PTES; i++)
 				nt[i] = make_pte(base + i * step, *e);
+			__asm__ volatile("fence w,w" ::: "memory");
 			*e = ((u64)nt >> PAGE_SHIFT) << PTE_PPN_SHIFT | PTE_V;
 		}
 		t = pte_table(*e);
@@ -97,7 +102,7 @@ int mmu_map(u64 va, u64 size, u64 prot)
 	unsigned long flags = spin_lock_irqsave(&mmu_lock);
 	u64 end = va + size;
 
-	if (end >= (1UL << 38)) {
+	if (end > (1UL << 38)) {
 		spin_unlock_irqrestore(&mmu_lock, flags);
 		return -ERANGE;
 	}

@@ -10,6 +10,7 @@
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printk.h"
+#include "core/boot.h"
 #include "core/thread.h"
 #include "libs/fdtinfo.h"
 
@@ -22,13 +23,18 @@ unsigned int nr_harts_dt, nr_unused_harts;
 
 int smp_discover(const void *fdt, u64 boot_hartid)
 {
-	struct fdt_hart dt[CONFIG_MAX_HARTS * 2];
-	int n = fdt_harts(fdt, dt, ARRAY_SIZE(dt));
+	int n = fdt_harts(fdt, NULL, 0);
+	struct fdt_hart *dt;
 	unsigned int idx = 1;
 	bool found_boot = false;
 
 	if (n < 0)
 		return n;
+	/* However many harts the DT has: those beyond CONFIG_MAX_HARTS are listed as unused. */
+	dt = kmalloc(n * sizeof(*dt));
+	if (!dt)
+		return -ENOMEM;
+	n = fdt_harts(fdt, dt, n);
 	nr_harts_dt = n;
 	percpu_data[0].hartid = boot_hartid;
 	for (int i = 0; i < n; i++) {
@@ -59,6 +65,7 @@ int smp_discover(const void *fdt, u64 boot_hartid)
 		percpu_data[slot].hartid = dt[i].hartid;
 		percpu_data[slot].index = slot;
 	}
+	kfree(dt);
 	if (!found_boot)
 		return -ENOENT;
 	nr_cpus = idx;
@@ -77,7 +84,7 @@ void secondary_main(struct hart_boot *boot)
 	sched_init_cpu(cpu, thread_init_idle(cpu, boot->stack_limit));
 	if (irqchip_get() && irqchip_get()->init_cpu)
 		irqchip_get()->init_cpu(cpu);
-	csr_write(CSR_SIE, SIE_SSIE | SIE_SEIE);
+	hart_init_csrs();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	idle_loop();
 }

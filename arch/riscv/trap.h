@@ -17,24 +17,28 @@ struct trap_frame {
 #define csr_probe_read(csr, valp)                                                 \
 	({                                                                        \
 		unsigned long __f = irq_save(), __v;                              \
+		int __r;                                                          \
 		this_cpu()->probe_faulted = false;                                \
 		this_cpu()->probe_active = true;                                  \
 		__asm__ volatile("csrr %0, " csr_str(csr) : "=r"(__v)::"memory"); \
 		this_cpu()->probe_active = false;                                 \
+		__r = this_cpu()->probe_faulted ? -ENODEV : 0;                    \
 		irq_restore(__f);                                                 \
 		*(valp) = __v;                                                    \
-		this_cpu()->probe_faulted ? -ENODEV : 0;                          \
+		__r;                                                              \
 	})
 
 #define csr_probe_write(csr, val)                                                    \
 	({                                                                           \
 		unsigned long __f = irq_save(), __v = (unsigned long)(val);          \
+		int __r;                                                             \
 		this_cpu()->probe_faulted = false;                                   \
 		this_cpu()->probe_active = true;                                     \
 		__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"(__v) : "memory"); \
 		this_cpu()->probe_active = false;                                    \
+		__r = this_cpu()->probe_faulted ? -ENODEV : 0;                       \
 		irq_restore(__f);                                                    \
-		this_cpu()->probe_faulted ? -ENODEV : 0;                             \
+		__r;                                                                 \
 	})
 
 void trap_handler(struct trap_frame *f);

@@ -108,7 +108,8 @@ static int ns16550_probe(const void *fdt, int node)
 		return err;
 	uart.base = (volatile u8 *)base;
 	uart_out(&uart, UART_IER, 0);
-	uart_out(&uart, UART_FCR, 0x07);
+	/* FIFOs on, receive FIFO cleared; the transmit FIFO may still hold SBI output. */
+	uart_out(&uart, UART_FCR, 0x03);
 	uart_out(&uart, UART_MCR, 0x0b);
 	console_register(&ns16550_console);
 	if (fdt_irq_number(fdt, node, 0, &uart.irq) == 0 &&

@@ -5,6 +5,7 @@
 #ifndef GUEST_BASIC_H
 #define GUEST_BASIC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,11 +91,11 @@
 #define __stringify_1(x) #x
 #define __stringify(x) __stringify_1(x)
 
-#define csr_read(csr)                                                     \
-	({                                                                \
-		unsigned long __v;                                        \
+#define csr_read(csr)                                                             \
+	({                                                                        \
+		unsigned long __v;                                                \
 		asm volatile("csrr %0, " __stringify(csr) : "=r"(__v)::"memory"); \
-		__v;                                                      \
+		__v;                                                              \
 	})
 #define csr_write(csr, val) asm volatile("csrw " __stringify(csr) ", %0" ::"rK"(val) : "memory")
 #define csr_set(csr, val) asm volatile("csrs " __stringify(csr) ", %0" ::"rK"(val) : "memory")
@@ -154,6 +155,7 @@ extern bool sbi_has_dbcn;
 extern bool sbi_has_srst;
 
 /* print.c */
+int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintk(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -177,7 +179,7 @@ struct hart_state {
 	/* interrupt bookkeeping, written by this hart's trap handler */
 	unsigned long ipis;
 	unsigned long timer_irqs;
-	uint64_t timer_at; /* rdtime at the last timer interrupt */
+	uint64_t timer_at;		   /* rdtime at the last timer interrupt */
 	unsigned long timer_still_pending; /* STIP still set after the handler disarmed */
 	/* a CSR probe in progress: an illegal instruction is skipped and counted */
 	bool probing;
@@ -190,6 +192,7 @@ extern unsigned long ipi_acks;
 extern bool fault_mode;
 
 void trap_vector(void);
+void trap_handler(void);
 bool csr_probe_stimecmp(void);
 
 static inline struct hart_state *this_hart(void)
@@ -200,16 +203,43 @@ static inline struct hart_state *this_hart(void)
 	return h;
 }
 
-/* main.c / checks.c */
-void report(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* main.c */
+struct check {
+	bool failed;
+	size_t len;
+	char why[200];
+};
+
+void check_fail(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void check_end(struct check *c, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void report_skip(const char *name, const char *why);
+
+/* The opaque value of hart_start: magic, the hartid it is meant for, the job. */
+#define OPAQUE_MAGIC 0x6b65656c00000000UL /* "keel" */
+enum sec_job { JOB_HSM = 1, JOB_PARK = 2 };
 
 extern struct dt_info dt;
 extern unsigned long boot_hartid;
 extern bool has_sstc;
 extern bool has_ext_time, has_ext_ipi, has_ext_rfence, has_ext_hsm, has_ext_legacy;
 extern unsigned long sbi_impl_id;
+extern unsigned long fault_addr;
+extern unsigned long sec_up[MAX_HARTS];
+extern unsigned long sec_release[MAX_HARTS];
+extern unsigned long sec_bad_opaque[MAX_HARTS];
+extern unsigned long park_quit;
 
+void boot_main(unsigned long hartid, const void *fdt);
+void secondary_main(unsigned long hartid, unsigned long opaque);
+void secondary_entry(void);
+unsigned long opaque_for(unsigned long hartid, enum sec_job job);
+uint64_t ms_to_ticks(uint64_t ms);
+void delay_ms(uint64_t ms);
+bool wait_ge(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms);
+bool wait_hart_status(unsigned long hartid, long want, uint64_t timeout_ms, unsigned long *seen);
+
+/* checks.c */
 void check_sbi_base(void);
 void check_console(void);
 void check_timer_sbi(void);
@@ -219,11 +249,5 @@ void check_hsm_suspend(void);
 void check_ipi(void);
 void check_rfence(void);
 void check_legacy(void);
-void secondary_main(unsigned long hartid, unsigned long opaque);
-void secondary_entry(void);
-
-uint64_t ms_to_ticks(uint64_t ms);
-bool wait_until(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms);
-void delay_ms(uint64_t ms);
 
 #endif

@@ -1,0 +1,694 @@
+/*
+ * The checks.  Each one prints exactly one "BASIC: <name> ok|FAIL|skip" line;
+ * informational lines start with "BASIC: info".
+ *
+ * Error codes are those of the SBI v2.0 spec.  Where OpenSBI 1.1 (the native
+ * reference) does not follow it, the check accepts OpenSBI's answer only
+ * when the implementation id says OpenSBI, and says so in a comment.
+ */
+#include "basic.h"
+
+#define NOT_AN_EXTENSION 0x4e4f5045UL /* "NOPE": no such SBI extension */
+#define TIMER_ROUNDS 20
+/* Timeouts only bound a failure; QEMU vCPU threads share a loaded host. */
+#define WAIT_MS 1000U
+
+static const char *impl_name(unsigned long id)
+{
+	static const char *const names[] = { "BBL",    "OpenSBI", "Xvisor", "KVM",
+					     "RustSBI", "Diosix", "Coffer", "Xen" };
+
+	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
+}
+
+static unsigned long max_hartid(void)
+{
+	unsigned long m = 0;
+	unsigned int i;
+
+	for (i = 0; i < dt.nr_harts; i++)
+		if (dt.hartids[i] > m)
+			m = dt.hartids[i];
+	return m;
+}
+
+/* ------------------------------------------------------------------ BASE */
+
+void check_sbi_base(void)
+{
+	static const struct {
+		const char *name;
+		unsigned long eid;
+	} exts[] = {
+		{ "TIME", SBI_EXT_TIME }, { "IPI", SBI_EXT_IPI },   { "RFNC", SBI_EXT_RFENCE },
+		{ "HSM", SBI_EXT_HSM },	  { "SRST", SBI_EXT_SRST }, { "DBCN", SBI_EXT_DBCN },
+		{ "LEGACY", SBI_EXT_LEGACY_SET_TIMER },
+	};
+	struct check c = { 0 };
+	char line[160];
+	size_t n, i;
+	struct sbiret r;
+	unsigned long spec, impl, impl_ver;
+
+	r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0, 0, 0, 0);
+	spec = r.value;
+	if (r.error)
+		check_fail(&c, "get_spec_version error %ld", r.error);
+	if (spec & (1UL << 31))
+		check_fail(&c, "spec version bit 31 set (0x%lx)", spec);
+	if (spec < 2) /* (major 0 << 24) | minor 2 */
+		check_fail(&c, "spec version 0x%lx < 0.2", spec);
+
+	r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0);
+	impl = r.value;
+	if (r.error)
+		check_fail(&c, "get_impl_id error %ld", r.error);
+	r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_VERSION, 0, 0, 0, 0, 0, 0);
+	impl_ver = r.value;
+	if (r.error)
+		check_fail(&c, "get_impl_version error %ld", r.error);
+	for (i = SBI_BASE_GET_MVENDORID; i <= SBI_BASE_GET_MIMPID; i++) {
+		r = sbi_ecall(SBI_EXT_BASE, i, 0, 0, 0, 0, 0, 0);
+		if (r.error)
+			check_fail(&c, "BASE fid %lu error %ld", (unsigned long)i, r.error);
+	}
+	printk("BASIC: info sbi spec %lu.%lu impl %s (%lu) version 0x%lx\n", (spec >> 24) & 0x7f,
+	       spec & 0xffffff, impl_name(impl), impl, impl_ver);
+
+	n = snprintk(line, sizeof(line), "BASIC: info sbi extensions");
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, exts[i].eid, 0, 0, 0, 0, 0);
+		if (r.error)
+			check_fail(&c, "probe %s error %ld", exts[i].name, r.error);
+		if (n < sizeof(line))
+			n += snprintk(line + n, sizeof(line) - n, " %s=%s", exts[i].name,
+				      r.value ? "yes" : "no");
+	}
+	printk("%s sstc=%s\n", line, has_sstc ? "yes" : "no");
+
+	r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, NOT_AN_EXTENSION, 0, 0, 0, 0, 0);
+	if (r.error || r.value)
+		check_fail(&c, "probe of unknown extension: error %ld value %ld", r.error,
+			   r.value);
+	r = sbi_ecall(SBI_EXT_BASE, 0x7fff, 0, 0, 0, 0, 0, 0);
+	if (r.error != SBI_ERR_NOT_SUPPORTED)
+		check_fail(&c, "BASE unknown fid: error %ld, want -2", r.error);
+	r = sbi_ecall(NOT_AN_EXTENSION, 0, 0, 0, 0, 0, 0, 0);
+	if (r.error != SBI_ERR_NOT_SUPPORTED)
+		check_fail(&c, "unknown extension: error %ld, want -2", r.error);
+
+	check_end(&c, "sbi_base", "spec %lu.%lu impl %lu", (spec >> 24) & 0x7f, spec & 0xffffff,
+		  impl);
+}
+
+/* --------------------------------------------------------------- console */
+
+void check_console(void)
+{
+	static const char legacy_msg[] = "BASIC: info console legacy putchar prints\n";
+	static const char byte_msg[] = "BASIC: info console DBCN write_byte prints\n";
+	static const char write_msg[] = "BASIC: info console DBCN write prints\n";
+	struct check c = { 0 };
+	struct sbiret r;
+	size_t i;
+	long e;
+
+	for (i = 0; i < sizeof(legacy_msg) - 1; i++) {
+		e = sbi_legacy(SBI_EXT_LEGACY_PUTCHAR, legacy_msg[i]);
+		if (e) {
+			check_fail(&c, "legacy putchar returned %ld", e);
+			break;
+		}
+	}
+
+	if (!sbi_has_dbcn) {
+		check_end(&c, "console", "legacy only (no DBCN: DBCN checks skipped)");
+		return;
+	}
+	for (i = 0; i < sizeof(byte_msg) - 1; i++) {
+		r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, byte_msg[i], 0, 0, 0, 0, 0);
+		if (r.error) {
+			check_fail(&c, "DBCN write_byte error %ld", r.error);
+			break;
+		}
+	}
+	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, sizeof(write_msg) - 1,
+		      (unsigned long)write_msg, 0, 0, 0, 0);
+	if (r.error || r.value != sizeof(write_msg) - 1)
+		check_fail(&c, "DBCN write error %ld value %ld", r.error, r.value);
+	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, 16, fault_addr, 0, 0, 0, 0);
+	if (r.error != SBI_ERR_INVALID_PARAM && r.error != SBI_ERR_INVALID_ADDRESS)
+		check_fail(&c, "DBCN write from 0x%lx outside RAM: error %ld, want -3 or -5",
+			   fault_addr, r.error);
+	check_end(&c, "console", "legacy and DBCN");
+}
+
+/* ----------------------------------------------------------------- timers */
+
+static long timer_arm(enum timer_mode mode, uint64_t deadline)
+{
+	switch (mode) {
+	case TIMER_SSTC:
+		csr_write(CSR_STIMECMP, deadline);
+		return 0;
+	case TIMER_LEGACY:
+		return sbi_legacy(SBI_EXT_LEGACY_SET_TIMER, deadline);
+	default:
+		return sbi_set_timer(deadline);
+	}
+}
+
+/*
+ * Wait until the timer interrupt count reaches want.  with_wfi sleeps in WFI
+ * (interrupts masked between the test and the WFI, so a wake-up cannot be
+ * lost); it relies on the armed timer to wake the hart.
+ */
+static bool wait_timer_irq(struct hart_state *h, unsigned long want, bool with_wfi)
+{
+	if (!with_wfi)
+		return wait_ge(&h->timer_irqs, want, WAIT_MS);
+	irq_disable();
+	while (READ_ONCE(h->timer_irqs) < want) {
+		wfi();
+		irq_enable();
+		irq_disable();
+	}
+	irq_enable();
+	return true;
+}
+
+/* Twenty one-shot deadlines 1 ms ahead, one in the past, and a disarm. */
+static void timer_check(const char *name, enum timer_mode mode)
+{
+	struct hart_state *h = this_hart();
+	uint64_t sum = 0, max = 0, min = UINT64_MAX, deadline, lat;
+	struct check c = { 0 };
+	unsigned int i;
+	long e;
+
+	timer_mode = mode;
+	csr_set(CSR_SIE, SIE_STIE);
+	for (i = 0; i < TIMER_ROUNDS && !c.failed; i++) {
+		WRITE_ONCE(h->timer_irqs, 0);
+		WRITE_ONCE(h->timer_still_pending, 0);
+		deadline = rdtime() + ms_to_ticks(1);
+		e = timer_arm(mode, deadline);
+		if (e) {
+			check_fail(&c, "arming returned %ld", e);
+			break;
+		}
+		if (!wait_timer_irq(h, 1, i & 1)) {
+			check_fail(&c, "round %u: no interrupt within %u ms", i, WAIT_MS);
+			break;
+		}
+		if (h->timer_at < deadline) {
+			check_fail(&c, "round %u: interrupt %lu ticks before the deadline", i,
+				   (unsigned long)(deadline - h->timer_at));
+			break;
+		}
+		lat = h->timer_at - deadline;
+		sum += lat;
+		if (lat > max)
+			max = lat;
+		if (lat < min)
+			min = lat;
+		delay_ms(2); /* a second delivery would show here */
+		if (READ_ONCE(h->timer_irqs) != 1)
+			check_fail(&c, "round %u: %lu interrupts for one deadline", i,
+				   READ_ONCE(h->timer_irqs));
+		if (READ_ONCE(h->timer_still_pending)) {
+			check_fail(&c, "round %u: STIP still pending after disarming", i);
+			csr_set(CSR_SIE, SIE_STIE);
+		}
+	}
+
+	/* A deadline in the past fires at once. */
+	if (!c.failed) {
+		WRITE_ONCE(h->timer_irqs, 0);
+		deadline = rdtime();
+		timer_arm(mode, deadline - 1);
+		if (!wait_ge(&h->timer_irqs, 1, WAIT_MS))
+			check_fail(&c, "deadline in the past: no interrupt");
+		delay_ms(1);
+	}
+
+	/*
+	 * Disarm: arm 1 ms ahead, then UINT64_MAX; nothing may arrive within
+	 * 20 ms.  Interrupts are masked between the two, as QEMU's clock follows
+	 * the host's and a descheduled vCPU thread can miss the 1 ms legitimately;
+	 * the second call must then clear the pending STIP.
+	 */
+	WRITE_ONCE(h->timer_irqs, 0);
+	irq_disable();
+	timer_arm(mode, rdtime() + ms_to_ticks(1));
+	e = timer_arm(mode, UINT64_MAX);
+	irq_enable();
+	if (e)
+		check_fail(&c, "arming UINT64_MAX returned %ld", e);
+	delay_ms(20);
+	if (READ_ONCE(h->timer_irqs))
+		check_fail(&c, "%lu interrupt(s) after disarming with UINT64_MAX",
+			   READ_ONCE(h->timer_irqs));
+	if (csr_read(CSR_SIP) & SIP_STIP)
+		check_fail(&c, "STIP pending after disarming");
+
+	timer_mode = TIMER_SBI;
+	if (c.failed) {
+		check_end(&c, name, NULL);
+		return;
+	}
+	check_end(&c, name, "latency avg %lu min %lu max %lu ticks (%u rounds, timebase %u Hz)",
+		  (unsigned long)(sum / TIMER_ROUNDS), (unsigned long)min, (unsigned long)max, TIMER_ROUNDS,
+		  dt.timebase);
+}
+
+void check_timer_sbi(void)
+{
+	if (!has_ext_time) {
+		report_skip("timer_sbi", "no TIME extension");
+		return;
+	}
+	timer_check("timer_sbi", TIMER_SBI);
+}
+
+void check_timer_sstc(void)
+{
+	if (!has_sstc) {
+		report_skip("timer_sstc", "no sstc");
+		return;
+	}
+	timer_check("timer_sstc", TIMER_SSTC);
+}
+
+/* -------------------------------------------------------------------- HSM */
+
+static const char *hsm_state_name(long s)
+{
+	static const char *const names[] = { "STARTED",	  "STOPPED",	 "START_PENDING",
+					     "STOP_PENDING", "SUSPENDED", "SUSPEND_PENDING",
+					     "RESUME_PENDING" };
+
+	return s >= 0 && s < 7 ? names[s] : "?";
+}
+
+static void hsm_one_hart(struct check *c, unsigned long hartid)
+{
+	unsigned long seen = 0;
+	struct sbiret r;
+
+	r = sbi_hart_status(hartid);
+	if (r.error || r.value != SBI_HSM_STOPPED) {
+		/* e.g. a hart that firmware sent to the entry too and that is still stopping */
+		if (!wait_hart_status(hartid, SBI_HSM_STOPPED, WAIT_MS, NULL)) {
+			check_fail(c, "hart %lu: status %ld (%s) before start, want STOPPED",
+				   hartid, r.value, hsm_state_name(r.value));
+			return;
+		}
+	}
+	WRITE_ONCE(sec_up[hartid], 0);
+	WRITE_ONCE(sec_release[hartid], 0);
+	WRITE_ONCE(sec_bad_opaque[hartid], 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	r = sbi_hart_start(hartid, (unsigned long)secondary_entry, opaque_for(hartid, JOB_HSM));
+	if (r.error) {
+		check_fail(c, "hart %lu: hart_start error %ld", hartid, r.error);
+		return;
+	}
+	if (!wait_hart_status(hartid, SBI_HSM_STARTED, WAIT_MS, &seen)) {
+		check_fail(c, "hart %lu: never STARTED (seen mask 0x%lx)", hartid, seen);
+		return;
+	}
+	if (!wait_ge(&sec_up[hartid], 1, WAIT_MS)) {
+		check_fail(c, "hart %lu: STARTED but did not run", hartid);
+		return;
+	}
+	if (READ_ONCE(sec_bad_opaque[hartid]))
+		check_fail(c, "hart %lu: a1 was 0x%lx, want opaque 0x%lx", hartid,
+			   READ_ONCE(sec_bad_opaque[hartid]), opaque_for(hartid, JOB_HSM));
+
+	/* It waits for release, so it is certainly STARTED now. */
+	r = sbi_hart_start(hartid, (unsigned long)secondary_entry, opaque_for(hartid, JOB_HSM));
+	if (r.error != SBI_ERR_ALREADY_AVAILABLE)
+		check_fail(c, "hart %lu: second hart_start error %ld, want -6", hartid, r.error);
+
+	__atomic_store_n(&sec_release[hartid], 1, __ATOMIC_RELEASE);
+	seen = 0;
+	if (!wait_hart_status(hartid, SBI_HSM_STOPPED, WAIT_MS, &seen))
+		check_fail(c, "hart %lu: did not reach STOPPED after hart_stop (seen mask 0x%lx)",
+			   hartid, seen);
+}
+
+void check_hsm(void)
+{
+	unsigned long invalid = max_hartid() + 1;
+	struct check c = { 0 };
+	unsigned int i, started = 0;
+	struct sbiret r;
+
+	if (!has_ext_hsm) {
+		report_skip("hsm", "no HSM extension");
+		return;
+	}
+	r = sbi_hart_status(boot_hartid);
+	if (r.error || r.value != SBI_HSM_STARTED)
+		check_fail(&c, "own status error %ld value %ld, want STARTED", r.error, r.value);
+	r = sbi_hart_start(boot_hartid, (unsigned long)secondary_entry,
+			   opaque_for(boot_hartid, JOB_HSM));
+	if (r.error != SBI_ERR_ALREADY_AVAILABLE)
+		check_fail(&c, "hart_start of the running boot hart: error %ld, want -6", r.error);
+
+	for (i = 0; i < dt.nr_harts; i++) {
+		if (dt.hartids[i] == boot_hartid)
+			continue;
+		hsm_one_hart(&c, dt.hartids[i]);
+		started++;
+	}
+
+	r = sbi_hart_start(invalid, (unsigned long)secondary_entry, 0);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "hart_start of hartid %lu: error %ld, want -3", invalid, r.error);
+	r = sbi_hart_start(-1UL, (unsigned long)secondary_entry, 0);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "hart_start of hartid -1: error %ld, want -3", r.error);
+	r = sbi_hart_status(invalid);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "hart_get_status of hartid %lu: error %ld, want -3", invalid,
+			   r.error);
+	r = sbi_hart_status(-1UL);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "hart_get_status of hartid -1: error %ld, want -3", r.error);
+
+	check_end(&c, "hsm", "%u hart(s) started and stopped", started);
+}
+
+void check_hsm_suspend(void)
+{
+	struct hart_state *h = this_hart();
+	struct check c = { 0 };
+	uint64_t deadline, woke;
+	struct sbiret r;
+
+	if (!has_ext_hsm || !has_ext_time) {
+		report_skip("hsm_suspend", "no HSM or TIME extension");
+		return;
+	}
+	timer_mode = TIMER_SBI;
+	csr_set(CSR_SIE, SIE_STIE);
+
+	/*
+	 * A reserved suspend type must fail with -3.  The timer is armed first,
+	 * masked, so a wrong implementation that suspends anyway still wakes.
+	 */
+	irq_disable();
+	WRITE_ONCE(h->timer_irqs, 0);
+	sbi_set_timer(rdtime() + ms_to_ticks(5));
+	r = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 1, 0, 0, 0, 0, 0);
+	sbi_set_timer(UINT64_MAX);
+	irq_enable();
+	if (r.error == SBI_ERR_NOT_SUPPORTED) {
+		report_skip("hsm_suspend", "hart_suspend not supported");
+		return;
+	}
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "suspend type 1 (reserved): error %ld, want -3", r.error);
+
+	/*
+	 * Retentive suspend, woken by a timer interrupt.  Interrupts are masked
+	 * (sstatus.SIE) across the call so the wake-up cannot be taken before the
+	 * hart suspends; sie.STIE alone is enough to wake it.
+	 */
+	irq_disable();
+	WRITE_ONCE(h->timer_irqs, 0);
+	deadline = rdtime() + ms_to_ticks(5);
+	sbi_set_timer(deadline);
+	r = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_RET_DEFAULT, 0, 0, 0, 0,
+		      0);
+	woke = rdtime();
+	irq_enable();
+	if (r.error == SBI_ERR_NOT_SUPPORTED) {
+		sbi_set_timer(UINT64_MAX);
+		report_skip("hsm_suspend", "retentive suspend not supported");
+		return;
+	}
+	if (r.error) {
+		sbi_set_timer(UINT64_MAX);
+		check_fail(&c, "retentive suspend error %ld", r.error);
+	} else {
+		if (!wait_ge(&h->timer_irqs, 1, WAIT_MS))
+			check_fail(&c, "no timer interrupt after resuming");
+		if (woke < deadline)
+			check_fail(&c, "resumed %lu ticks before the timer deadline",
+				   (unsigned long)(deadline - woke));
+	}
+	r = sbi_hart_status(boot_hartid);
+	if (r.error || r.value != SBI_HSM_STARTED)
+		check_fail(&c, "status after resume: error %ld value %ld, want STARTED", r.error,
+			   r.value);
+	check_end(&c, "hsm_suspend", "retentive, woke %lu ticks after the deadline",
+		  (unsigned long)(woke - deadline));
+}
+
+/* ------------------------------------------------------- parked secondaries */
+
+/* Start every other hart into the WFI loop of JOB_PARK; returns how many run. */
+static unsigned int park_start(struct check *c)
+{
+	unsigned int i, n = 0;
+
+	__atomic_store_n(&park_quit, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < dt.nr_harts; i++) {
+		unsigned long hid = dt.hartids[i];
+		struct sbiret r;
+
+		if (hid == boot_hartid)
+			continue;
+		if (!wait_hart_status(hid, SBI_HSM_STOPPED, WAIT_MS, NULL)) {
+			check_fail(c, "hart %lu not STOPPED before parking", hid);
+			continue;
+		}
+		WRITE_ONCE(sec_up[hid], 0);
+		WRITE_ONCE(harts[hid].ipis, 0);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		r = sbi_hart_start(hid, (unsigned long)secondary_entry, opaque_for(hid, JOB_PARK));
+		if (r.error) {
+			check_fail(c, "hart_start of hart %lu: error %ld", hid, r.error);
+			continue;
+		}
+		if (!wait_ge(&sec_up[hid], 1, WAIT_MS) || READ_ONCE(sec_bad_opaque[hid])) {
+			check_fail(c, "hart %lu did not park", hid);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void park_stop(struct check *c)
+{
+	unsigned int i;
+
+	__atomic_store_n(&park_quit, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < dt.nr_harts; i++) {
+		unsigned long hid = dt.hartids[i];
+
+		if (hid == boot_hartid)
+			continue;
+		if (READ_ONCE(sec_up[hid]))
+			sbi_send_ipi(1, hid);
+		if (!wait_hart_status(hid, SBI_HSM_STOPPED, WAIT_MS, NULL))
+			check_fail(c, "hart %lu did not stop after parking", hid);
+	}
+}
+
+/* -------------------------------------------------------------------- IPI */
+
+/* Wait for each hart's IPI count to reach want[] and stay there. */
+static void ipi_expect(struct check *c, const char *what, const unsigned long *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < dt.nr_harts; i++)
+		wait_ge(&harts[dt.hartids[i]].ipis, want[i], WAIT_MS);
+	delay_ms(2);
+	for (i = 0; i < dt.nr_harts; i++) {
+		unsigned long got = READ_ONCE(harts[dt.hartids[i]].ipis);
+
+		if (got != want[i])
+			check_fail(c, "%s: hart %lu has %lu IPIs, want %lu", what, dt.hartids[i],
+				   got, want[i]);
+	}
+}
+
+void check_ipi(void)
+{
+	unsigned long want[MAX_HARTS] = { 0 }, mask = 0, acks0, maxid = max_hartid();
+	unsigned int i, parked, self = 0;
+	struct check c = { 0 };
+	struct sbiret r;
+
+	if (!has_ext_ipi) {
+		report_skip("ipi", "no IPI extension");
+		return;
+	}
+	if (dt.nr_harts > 1 && !has_ext_hsm) {
+		report_skip("ipi", "no HSM extension to start the other harts");
+		return;
+	}
+	csr_set(CSR_SIE, SIE_SSIE);
+	parked = park_start(&c);
+	WRITE_ONCE(harts[boot_hartid].ipis, 0);
+	acks0 = __atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST);
+	for (i = 0; i < dt.nr_harts; i++) {
+		if (dt.hartids[i] == boot_hartid)
+			self = i;
+		else
+			mask |= 1UL << dt.hartids[i];
+	}
+
+	if (parked) {
+		/* hart_mask style, base 0: every other hart, not this one. */
+		r = sbi_send_ipi(mask, 0);
+		if (r.error)
+			check_fail(&c, "send_ipi(mask 0x%lx, base 0) error %ld", mask, r.error);
+		for (i = 0; i < dt.nr_harts; i++)
+			want[i] = i == self ? 0 : 1;
+		ipi_expect(&c, "mask", want);
+
+		/* hart_mask_base style: one hart at a time, mask 1. */
+		for (i = 0; i < dt.nr_harts; i++) {
+			if (i == self)
+				continue;
+			r = sbi_send_ipi(1, dt.hartids[i]);
+			if (r.error)
+				check_fail(&c, "send_ipi(1, base %lu) error %ld", dt.hartids[i],
+					   r.error);
+			want[i]++;
+			ipi_expect(&c, "base", want);
+		}
+	}
+
+	/* To itself, through a mask relative to its own hartid. */
+	r = sbi_send_ipi(1, boot_hartid);
+	if (r.error)
+		check_fail(&c, "send_ipi to self error %ld", r.error);
+	want[self]++;
+	ipi_expect(&c, "self", want);
+
+	/* hart_mask_base = -1: every hart, this one included; the mask is ignored. */
+	r = sbi_send_ipi(0, -1UL);
+	if (r.error)
+		check_fail(&c, "send_ipi(base -1) error %ld", r.error);
+	for (i = 0; i < dt.nr_harts; i++)
+		want[i]++;
+	ipi_expect(&c, "all", want);
+
+	/* Invalid: a base past the last hart names no valid hart. */
+	r = sbi_send_ipi(1, maxid + 1);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "send_ipi(1, base %lu) error %ld, want -3", maxid + 1, r.error);
+	/*
+	 * Invalid: base 0, a mask naming only hartids that do not exist.  SBI
+	 * v2.0 §7.1: SBI_ERR_INVALID_PARAM.  OpenSBI 1.1 only checks the base
+	 * (sbi_hsm_hart_interruptible_mask) and drops the unknown bits: it
+	 * returns 0, accepted from OpenSBI only.
+	 */
+	if (maxid + 1 < 64) {
+		r = sbi_send_ipi(1UL << (maxid + 1), 0);
+		if (r.error != SBI_ERR_INVALID_PARAM &&
+		    !(sbi_impl_id == SBI_IMPL_OPENSBI && r.error == 0))
+			check_fail(&c, "send_ipi(mask 0x%lx, base 0) error %ld, want -3",
+				   1UL << (maxid + 1), r.error);
+		if (r.error != SBI_ERR_INVALID_PARAM)
+			printk("BASIC: info ipi: mask naming no hart returned %ld (spec: -3)\n",
+			       r.error);
+	}
+	ipi_expect(&c, "invalid masks deliver nothing", want);
+
+	if (parked)
+		park_stop(&c);
+	if (__atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST) - acks0 == 0)
+		check_fail(&c, "shared acknowledgement counter never moved");
+	check_end(&c, "ipi", "%u hart(s), %lu acknowledgements", dt.nr_harts,
+		  __atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST) - acks0);
+}
+
+/* ----------------------------------------------------------------- RFENCE */
+
+void check_rfence(void)
+{
+	unsigned long mask = 0, maxid = max_hartid();
+	struct check c = { 0 };
+	unsigned int i, parked = 0;
+	struct sbiret r;
+
+	if (!has_ext_rfence) {
+		report_skip("rfence", "no RFNC extension");
+		return;
+	}
+	/* Fences to running harts go through their M-mode: park the others first. */
+	if (dt.nr_harts > 1 && has_ext_hsm)
+		parked = park_start(&c);
+	for (i = 0; i < dt.nr_harts; i++)
+		mask |= 1UL << dt.hartids[i];
+
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_FENCE_I, 0, -1UL, 0, 0, 0, 0);
+	if (r.error)
+		check_fail(&c, "remote_fence_i(all) error %ld", r.error);
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_FENCE_I, mask, 0, 0, 0, 0, 0);
+	if (r.error)
+		check_fail(&c, "remote_fence_i(mask 0x%lx) error %ld", mask, r.error);
+	/* start 0, size -1: the whole address space */
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, -1UL, 0, -1UL, 0, 0);
+	if (r.error)
+		check_fail(&c, "remote_sfence_vma(all, everything) error %ld", r.error);
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, mask, 0, 0x80200000UL, 0x2000, 0, 0);
+	if (r.error)
+		check_fail(&c, "remote_sfence_vma(mask, range) error %ld", r.error);
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA_ASID, 0, -1UL, 0, -1UL, 0, 0);
+	if (r.error)
+		check_fail(&c, "remote_sfence_vma_asid(all, asid 0) error %ld", r.error);
+	r = sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_FENCE_I, 1, maxid + 1, 0, 0, 0, 0);
+	if (r.error != SBI_ERR_INVALID_PARAM)
+		check_fail(&c, "remote_fence_i(1, base %lu) error %ld, want -3", maxid + 1,
+			   r.error);
+
+	if (parked)
+		park_stop(&c);
+	check_end(&c, "rfence", "fence.i and sfence.vma to %u hart(s)", parked + 1);
+}
+
+/* ----------------------------------------------------------------- legacy */
+
+void check_legacy(void)
+{
+	struct hart_state *h = this_hart();
+	struct check c = { 0 };
+	uint64_t deadline = 0;
+	long ch;
+
+	if (!has_ext_legacy) {
+		report_skip("legacy", "legacy extensions not probed");
+		return;
+	}
+	timer_mode = TIMER_LEGACY;
+	csr_set(CSR_SIE, SIE_STIE);
+	WRITE_ONCE(h->timer_irqs, 0);
+	deadline = rdtime() + ms_to_ticks(1);
+	sbi_legacy(SBI_EXT_LEGACY_SET_TIMER, deadline);
+	if (!wait_ge(&h->timer_irqs, 1, WAIT_MS))
+		check_fail(&c, "legacy set_timer: no interrupt");
+	else if (h->timer_at < deadline)
+		check_fail(&c, "legacy set_timer: interrupt before the deadline");
+	delay_ms(2);
+	if (READ_ONCE(h->timer_irqs) > 1)
+		check_fail(&c, "legacy set_timer: %lu interrupts", READ_ONCE(h->timer_irqs));
+	timer_mode = TIMER_SBI;
+
+	/* Nothing is typed during the test: no input is -1. */
+	ch = sbi_legacy(SBI_EXT_LEGACY_GETCHAR, 0);
+	if (ch != -1)
+		check_fail(&c, "legacy getchar returned %ld, want -1 (no input)", ch);
+	check_end(&c, "legacy", "set_timer latency %lu ticks, getchar -1",
+		  (unsigned long)(h->timer_at - deadline));
+}

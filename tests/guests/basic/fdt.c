@@ -1,0 +1,157 @@
+/*
+ * A tiny flattened-device-tree walker: just what the guest needs (harts,
+ * timebase, the first RAM range, bootargs).  Deliberately not libfdt, so
+ * the guest shares no code with Keel.
+ */
+#include "basic.h"
+
+#define FDT_MAGIC 0xd00dfeed
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE 2
+#define FDT_PROP 3
+#define FDT_NOP 4
+#define FDT_END 9
+#define MAX_DEPTH 16
+
+static uint32_t be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint64_t read_cells(const uint8_t *p, uint32_t cells)
+{
+	uint64_t v = 0;
+
+	while (cells--) {
+		v = v << 32 | be32(p);
+		p += 4;
+	}
+	return v;
+}
+
+static bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* "cpu@1" matches "cpu"; "cpus" does not. */
+static bool node_is(const char *name, const char *base)
+{
+	while (*base && *name == *base) {
+		name++;
+		base++;
+	}
+	return !*base && (!*name || *name == '@');
+}
+
+struct node {
+	const char *name;
+	uint32_t addr_cells, size_cells; /* for this node's children */
+	/* cpu node state */
+	bool is_cpu, disabled, has_reg;
+	uint64_t reg;
+};
+
+int fdt_parse(const void *fdt, struct dt_info *info)
+{
+	const uint8_t *base = fdt;
+	uint32_t off_struct, off_strings, size_struct;
+	struct node stack[MAX_DEPTH];
+	int depth = -1;
+	uint32_t pos;
+
+	if (!fdt || be32(base) != FDT_MAGIC)
+		return -1;
+	off_struct = be32(base + 8);
+	off_strings = be32(base + 12);
+	size_struct = be32(base + 36);
+
+	for (pos = 0; pos + 4 <= size_struct;) {
+		const uint8_t *p = base + off_struct + pos;
+		uint32_t tok = be32(p);
+
+		pos += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			const char *name = (const char *)p + 4;
+			size_t len = 0;
+
+			while (name[len])
+				len++;
+			pos += (len + 1 + 3) & ~3U;
+			if (++depth >= MAX_DEPTH)
+				return -1;
+			stack[depth] = (struct node){ .name = name, .addr_cells = 2, .size_cells = 1 };
+		} else if (tok == FDT_END_NODE) {
+			struct node *n;
+
+			if (depth < 0)
+				return -1;
+			n = &stack[depth];
+			/* a cpu node: /cpus/cpu@N with device_type = "cpu" */
+			if (depth == 2 && n->is_cpu && n->has_reg && !n->disabled &&
+			    node_is(stack[1].name, "cpus")) {
+				if (info->nr_harts < MAX_HARTS && n->reg < MAX_HARTS)
+					info->hartids[info->nr_harts++] = n->reg;
+				else
+					info->harts_ignored++;
+			}
+			depth--;
+		} else if (tok == FDT_PROP) {
+			uint32_t len = be32(p + 4);
+			const char *pname = (const char *)base + off_strings + be32(p + 8);
+			const uint8_t *val = p + 12;
+			struct node *n, *parent;
+
+			pos += 8 + ((len + 3) & ~3U);
+			if (depth < 0)
+				return -1;
+			n = &stack[depth];
+			parent = depth ? &stack[depth - 1] : NULL;
+			if (streq(pname, "#address-cells") && len == 4)
+				n->addr_cells = be32(val);
+			else if (streq(pname, "#size-cells") && len == 4)
+				n->size_cells = be32(val);
+
+			if (depth == 1 && node_is(n->name, "cpus") &&
+			    streq(pname, "timebase-frequency") && len >= 4)
+				info->timebase = be32(val);
+			if (depth == 2 && node_is(stack[1].name, "cpus")) {
+				if (streq(pname, "device_type") && streq((const char *)val, "cpu"))
+					n->is_cpu = true;
+				else if (streq(pname, "status") &&
+					 !streq((const char *)val, "okay") &&
+					 !streq((const char *)val, "ok"))
+					n->disabled = true;
+				else if (streq(pname, "reg") && len >= 4 * parent->addr_cells) {
+					n->reg = read_cells(val, parent->addr_cells);
+					n->has_reg = true;
+				} else if (streq(pname, "timebase-frequency") && len >= 4 &&
+					   !info->timebase)
+					info->timebase = be32(val);
+			}
+			if (depth == 1 && node_is(n->name, "memory") && streq(pname, "reg") &&
+			    !info->ram_size &&
+			    len >= 4 * (parent->addr_cells + parent->size_cells)) {
+				info->ram_base = read_cells(val, parent->addr_cells);
+				info->ram_size =
+					read_cells(val + 4 * parent->addr_cells, parent->size_cells);
+			}
+			if (depth == 1 && node_is(n->name, "chosen") && streq(pname, "bootargs") &&
+			    len > 0 && val[len - 1] == '\0')
+				info->bootargs = (const char *)val;
+		} else if (tok == FDT_NOP) {
+			continue;
+		} else if (tok == FDT_END) {
+			break;
+		} else {
+			return -1;
+		}
+	}
+	return info->nr_harts ? 0 : -1;
+}

@@ -1,0 +1,120 @@
+/* The trap handler: timer and software interrupts, CSR probes, fatal exceptions. */
+#include "basic.h"
+
+struct hart_state harts[MAX_HARTS];
+volatile enum timer_mode timer_mode;
+unsigned long ipi_acks;
+bool fault_mode;
+
+static const char *cause_name(unsigned long cause)
+{
+	static const char *const names[] = {
+		"instruction address misaligned",
+		"instruction access fault",
+		"illegal instruction",
+		"breakpoint",
+		"load address misaligned",
+		"load access fault",
+		"store/AMO address misaligned",
+		"store/AMO access fault",
+		"environment call from U-mode",
+		"environment call from S-mode",
+		"environment call from VS-mode",
+		"environment call from M-mode",
+		"instruction page fault",
+		"load page fault",
+		"reserved",
+		"store/AMO page fault",
+	};
+
+	if (cause < sizeof(names) / sizeof(names[0]))
+		return names[cause];
+	return "unknown";
+}
+
+static void timer_irq(struct hart_state *h)
+{
+	uint64_t now = rdtime();
+
+	/* Disarm the way the current test armed it. */
+	switch (timer_mode) {
+	case TIMER_SSTC:
+		csr_write(CSR_STIMECMP, -1UL);
+		break;
+	case TIMER_LEGACY:
+		sbi_legacy(SBI_EXT_LEGACY_SET_TIMER, -1UL);
+		break;
+	default:
+		sbi_set_timer(UINT64_MAX);
+		break;
+	}
+	h->timer_at = now;
+	h->timer_irqs++;
+	if (csr_read(CSR_SIP) & SIP_STIP) {
+		/* Disarming did not clear STIP: mask it so the test can report that. */
+		h->timer_still_pending++;
+		csr_clear(CSR_SIE, SIE_STIE);
+	}
+}
+
+static void soft_irq(struct hart_state *h)
+{
+	csr_clear(CSR_SIP, SIP_SSIP);
+	h->ipis++;
+	__atomic_fetch_add(&ipi_acks, 1, __ATOMIC_SEQ_CST);
+}
+
+void trap_handler(void)
+{
+	struct hart_state *h = this_hart();
+	unsigned long cause = csr_read(scause);
+	unsigned long epc = csr_read(sepc);
+	unsigned long tval = csr_read(stval);
+
+	if (cause & CAUSE_IRQ_FLAG) {
+		switch (cause & ~CAUSE_IRQ_FLAG) {
+		case IRQ_S_TIMER:
+			timer_irq(h);
+			return;
+		case IRQ_S_SOFT:
+			soft_irq(h);
+			return;
+		}
+		printk("BASIC: exception FAIL unexpected interrupt scause 0x%lx on hart %lu\n",
+		       cause, h->hartid);
+		sbi_shutdown(SBI_SRST_REASON_FAILURE);
+	}
+
+	if (cause == CAUSE_ILLEGAL_INSN && h->probing) {
+		/* Skip the probed instruction: 2 or 4 bytes (read as halfwords). */
+		uint16_t lo = *(volatile uint16_t *)epc;
+
+		csr_write(sepc, epc + ((lo & 3) == 3 ? 4 : 2));
+		h->probe_traps++;
+		return;
+	}
+
+	if (fault_mode && (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_LOAD_PAGE_FAULT ||
+			   cause == CAUSE_LOAD_GUEST_PAGE_FAULT)) {
+		printk("BASIC: fault trapped scause %lu (%s) sepc 0x%lx stval 0x%lx\n", cause,
+		       cause_name(cause), epc, tval);
+		sbi_shutdown(SBI_SRST_REASON_FAILURE);
+	}
+	printk("BASIC: exception FAIL scause 0x%lx (%s) sepc 0x%lx stval 0x%lx hart %lu\n", cause,
+	       cause_name(cause), epc, tval, h->hartid);
+	sbi_shutdown(SBI_SRST_REASON_FAILURE);
+}
+
+/* Sstc: writing stimecmp traps as illegal when absent (or not enabled by M-mode). */
+bool csr_probe_stimecmp(void)
+{
+	struct hart_state *h = this_hart();
+	unsigned long before = h->probe_traps;
+
+	h->probing = true;
+	asm volatile("" ::: "memory");
+	csr_write(CSR_STIMECMP, -1UL);
+	asm volatile("" ::: "memory");
+	h->probing = false;
+	return h->probe_traps == before;
+}

@@ -32,3 +32,13 @@ def test_large_memory(keel_factory):
     assert "  ram      0000000080000000-00000000ffffffff" in out
     pages = re.search(r"pages: total (\d+)", k.cmd("heap info")).group(1)
     assert int(pages) == 2 * 1024 * 256
+
+
+def test_more_harts_than_configured(keel_factory):
+    # CONFIG_MAX_HARTS is 8 in the QEMU defconfig: a ninth hart is listed, not used.
+    k = keel_factory(smp=9, memory="256M")
+    assert k.online == (8, 9)
+    out = k.cmd("host cpu")
+    m = re.search(r"^hart (\d+) not used: beyond CONFIG_MAX_HARTS$", out, re.M)
+    assert m, out
+    assert len(re.findall(r"^ +\d+ +\d+ online ", out, re.M)) == 8

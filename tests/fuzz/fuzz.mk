@@ -13,3 +13,7 @@ fuzz-fdt-max-len := 65536
 fuzz-fdt-runs := 10000
 FUZZ_TARGETS += cpio
 fuzz-cpio-srcs := libs/cpio.c
+FUZZ_TARGETS += guestcfg
+fuzz-guestcfg-srcs := libs/guestcfg.c libs/fdtinfo.c
+fuzz-guestcfg-fdt := 1
+fuzz-guestcfg-runs := 10000

@@ -11,7 +11,7 @@ MACHINES = pytest.mark.parametrize("smp,memory", [
     pytest.param(4, "512M", id="smp4"),
 ])
 
-COMMANDS = ["debug", "echo", "heap", "help", "host", "pkg", "reset", "sched", "shutdown", "thread",
+COMMANDS = ["debug", "echo", "guest", "heap", "help", "host", "pkg", "reset", "sched", "shutdown", "thread",
             "uptime", "version"]
 
 ESC = b"\x1b"

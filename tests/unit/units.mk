@@ -17,3 +17,13 @@ UNIT_TESTS += ranges
 unit-ranges-srcs := libs/ranges.c
 UNIT_TESTS += cpio
 unit-cpio-srcs := libs/cpio.c
+UNIT_TESTS += guestcfg
+unit-guestcfg-srcs := libs/guestcfg.c libs/fdtinfo.c
+# The test reads guest descriptions compiled from tests/unit/guestcfg/*.dts.
+# -q: most of them are wrong on purpose, and dtc has an opinion on some.
+unit-guestcfg-dtbs := $(patsubst tests/unit/guestcfg/%.dts,$(BUILD)/unit/guestcfg/%.dtb,\
+	$(wildcard tests/unit/guestcfg/*.dts))
+$(BUILD)/unit/guestcfg/%.dtb: tests/unit/guestcfg/%.dts
+	$(Q)mkdir -p $(@D)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+$(BUILD)/unit/test_guestcfg: $(unit-guestcfg-dtbs)

@@ -237,6 +237,8 @@ unsigned long opaque_for(unsigned long hartid, enum sec_job job);
 uint64_t ms_to_ticks(uint64_t ms);
 void delay_ms(uint64_t ms);
 bool wait_ge(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms);
+void nap(void);
+bool wait_ge_idle(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms);
 bool wait_hart_status(unsigned long hartid, long want, uint64_t timeout_ms, unsigned long *seen);
 
 /* checks.c */

@@ -319,7 +319,7 @@ static void hsm_one_hart(struct check *c, unsigned long hartid)
 		check_fail(c, "hart %lu: never STARTED (seen mask 0x%lx)", hartid, seen);
 		return;
 	}
-	if (!wait_ge(&sec_up[hartid], 1, WAIT_MS)) {
+	if (!wait_ge_idle(&sec_up[hartid], 1, WAIT_MS)) {
 		check_fail(c, "hart %lu: STARTED but did not run", hartid);
 		return;
 	}
@@ -475,7 +475,7 @@ static unsigned int park_start(struct check *c)
 			check_fail(c, "hart_start of hart %lu: error %ld", hid, r.error);
 			continue;
 		}
-		if (!wait_ge(&sec_up[hid], 1, WAIT_MS) || READ_ONCE(sec_bad_opaque[hid])) {
+		if (!wait_ge_idle(&sec_up[hid], 1, WAIT_MS) || READ_ONCE(sec_bad_opaque[hid])) {
 			check_fail(c, "hart %lu did not park", hid);
 			continue;
 		}
@@ -509,7 +509,7 @@ static void ipi_expect(struct check *c, const char *what, const unsigned long *w
 	unsigned int i;
 
 	for (i = 0; i < dt.nr_harts; i++)
-		wait_ge(&harts[dt.hartids[i]].ipis, want[i], WAIT_MS);
+		wait_ge_idle(&harts[dt.hartids[i]].ipis, want[i], WAIT_MS);
 	delay_ms(2);
 	for (i = 0; i < dt.nr_harts; i++) {
 		unsigned long got = READ_ONCE(harts[dt.hartids[i]].ipis);

@@ -78,6 +78,54 @@ void delay_ms(uint64_t ms)
 		cpu_relax();
 }
 
+/*
+ * Sleep about 100 us in WFI on a timer, for waits on other harts: a busy
+ * loop can starve them (QEMU's single-threaded TCG under -icount runs a
+ * halted hart with pending work only when the spinning one sleeps; Keel's
+ * VCPUs may share a hart too).  The timer is disarmed again before
+ * interrupts are unmasked, so no timer interrupt is taken.  Not for use
+ * while a timer check owns the timer.
+ */
+void nap(void)
+{
+	uint64_t until = rdtime() + dt.timebase / 10000;
+	unsigned long sie = csr_read(CSR_SIE);
+
+	if (!has_ext_time && !has_sstc) {
+		while (rdtime() < until)
+			cpu_relax();
+		return;
+	}
+	irq_disable();
+	csr_set(CSR_SIE, SIE_STIE);
+	if (has_ext_time)
+		sbi_set_timer(until);
+	else
+		csr_write(CSR_STIMECMP, until);
+	/* WFI also returns for a pending IPI; the loop bounds that to the nap. */
+	while (rdtime() < until)
+		wfi();
+	if (has_ext_time)
+		sbi_set_timer(UINT64_MAX);
+	else
+		csr_write(CSR_STIMECMP, -1UL);
+	csr_write(CSR_SIE, sie);
+	irq_enable();
+}
+
+/* Like wait_ge, sleeping between polls: for flags that other harts set. */
+bool wait_ge_idle(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms)
+{
+	uint64_t end = rdtime() + ms_to_ticks(timeout_ms);
+
+	while (READ_ONCE(*p) < want) {
+		if (rdtime() > end)
+			return READ_ONCE(*p) >= want;
+		nap();
+	}
+	return true;
+}
+
 /* Poll (interrupts as they are) until *p >= want; false on timeout. */
 bool wait_ge(volatile unsigned long *p, unsigned long want, uint64_t timeout_ms)
 {
@@ -107,7 +155,7 @@ bool wait_hart_status(unsigned long hartid, long want, uint64_t timeout_ms, unsi
 			return true;
 		if (rdtime() > end)
 			return false;
-		cpu_relax();
+		nap();
 	}
 }
 
@@ -133,7 +181,7 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 		printk("BASIC: hart %lu up\n", hartid);
 		__atomic_store_n(&sec_up[hartid], 1, __ATOMIC_RELEASE);
 		while (!__atomic_load_n(&sec_release[hartid], __ATOMIC_ACQUIRE))
-			cpu_relax();
+			nap();
 		break;
 	case JOB_PARK:
 		/* Wait in WFI for IPIs; the handler counts them (harts[].ipis, ipi_acks). */

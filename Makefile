@@ -156,7 +156,7 @@ gdb: all
 	kill %1 2>/dev/null || true
 
 # ---------------------------------------------------------------- tests
-include tests/unit/units.mk tests/fuzz/fuzz.mk
+include tests/unit/units.mk tests/fuzz/fuzz.mk tests/guests/guests.mk
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I. \
 	-I$(LIBFDT_DIR) -DKEEL_HOST_TEST -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -198,10 +198,10 @@ fuzz-run-%: $(BUILD)/fuzz/fuzz_% | deps
 		2>$(BUILD)/fuzz/$*.log || { tail -40 $(BUILD)/fuzz/$*.log; exit 1; }
 	@tail -1 $(BUILD)/fuzz/$*.log
 
-integration: all
+integration: all guests
 	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)
 
-test: deps all
+test: deps all guests
 	$(Q)$(MAKE) -s format-check
 	$(Q)$(MAKE) -s unit
 	$(Q)$(MAKE) -s fuzz-smoke

@@ -5,13 +5,10 @@
 #ifndef GUEST_BASIC_H
 #define GUEST_BASIC_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
+/* Shared with head.S. */
 #define MAX_HARTS 16
 #define STACK_SIZE 8192
+#define HART_STATE_SHIFT 6 /* sizeof(struct hart_state) == 64 */
 
 /* SBI extension ids (SBI v2.0 numbering) and the legacy v0.1 calls used. */
 #define SBI_EXT_LEGACY_SET_TIMER 0x00
@@ -87,6 +84,12 @@
 #define CAUSE_LOAD_ACCESS 5
 #define CAUSE_LOAD_PAGE_FAULT 13
 #define CAUSE_LOAD_GUEST_PAGE_FAULT 21
+
+#ifndef __ASSEMBLER__
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define __stringify_1(x) #x
 #define __stringify(x) __stringify_1(x)
@@ -252,4 +255,5 @@ void check_ipi(void);
 void check_rfence(void);
 void check_legacy(void);
 
+#endif /* __ASSEMBLER__ */
 #endif

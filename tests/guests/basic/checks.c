@@ -15,8 +15,8 @@
 
 static const char *impl_name(unsigned long id)
 {
-	static const char *const names[] = { "BBL",    "OpenSBI", "Xvisor", "KVM",
-					     "RustSBI", "Diosix", "Coffer", "Xen" };
+	static const char *const names[] = { "BBL",	"OpenSBI", "Xvisor", "KVM",
+					     "RustSBI", "Diosix",  "Coffer", "Xen" };
 
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
@@ -40,8 +40,12 @@ void check_sbi_base(void)
 		const char *name;
 		unsigned long eid;
 	} exts[] = {
-		{ "TIME", SBI_EXT_TIME }, { "IPI", SBI_EXT_IPI },   { "RFNC", SBI_EXT_RFENCE },
-		{ "HSM", SBI_EXT_HSM },	  { "SRST", SBI_EXT_SRST }, { "DBCN", SBI_EXT_DBCN },
+		{ "TIME", SBI_EXT_TIME },
+		{ "IPI", SBI_EXT_IPI },
+		{ "RFNC", SBI_EXT_RFENCE },
+		{ "HSM", SBI_EXT_HSM },
+		{ "SRST", SBI_EXT_SRST },
+		{ "DBCN", SBI_EXT_DBCN },
 		{ "LEGACY", SBI_EXT_LEGACY_SET_TIMER },
 	};
 	struct check c = { 0 };
@@ -88,8 +92,7 @@ void check_sbi_base(void)
 
 	r = sbi_ecall(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, NOT_AN_EXTENSION, 0, 0, 0, 0, 0);
 	if (r.error || r.value)
-		check_fail(&c, "probe of unknown extension: error %ld value %ld", r.error,
-			   r.value);
+		check_fail(&c, "probe of unknown extension: error %ld value %ld", r.error, r.value);
 	r = sbi_ecall(SBI_EXT_BASE, 0x7fff, 0, 0, 0, 0, 0, 0);
 	if (r.error != SBI_ERR_NOT_SUPPORTED)
 		check_fail(&c, "BASE unknown fid: error %ld, want -2", r.error);
@@ -108,6 +111,7 @@ void check_console(void)
 	static const char legacy_msg[] = "BASIC: info console legacy putchar prints\n";
 	static const char byte_msg[] = "BASIC: info console DBCN write_byte prints\n";
 	static const char write_msg[] = "BASIC: info console DBCN write prints\n";
+	static char rx[8];
 	struct check c = { 0 };
 	struct sbiret r;
 	size_t i;
@@ -132,13 +136,22 @@ void check_console(void)
 			break;
 		}
 	}
-	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, sizeof(write_msg) - 1,
-		      (unsigned long)write_msg, 0, 0, 0, 0);
+	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, sizeof(write_msg) - 1, (unsigned long)write_msg,
+		      0, 0, 0, 0);
 	if (r.error || r.value != sizeof(write_msg) - 1)
 		check_fail(&c, "DBCN write error %ld value %ld", r.error, r.value);
 	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, 16, fault_addr, 0, 0, 0, 0);
 	if (r.error != SBI_ERR_INVALID_PARAM && r.error != SBI_ERR_INVALID_ADDRESS)
 		check_fail(&c, "DBCN write from 0x%lx outside RAM: error %ld, want -3 or -5",
+			   fault_addr, r.error);
+	/* Nothing is typed during the test: a read returns 0 bytes. */
+	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_READ, sizeof(rx), (unsigned long)rx, 0, 0, 0, 0);
+	if (r.error || r.value != 0)
+		check_fail(&c, "DBCN read with no input: error %ld value %ld, want 0/0", r.error,
+			   r.value);
+	r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_READ, 16, fault_addr, 0, 0, 0, 0);
+	if (r.error != SBI_ERR_INVALID_PARAM && r.error != SBI_ERR_INVALID_ADDRESS)
+		check_fail(&c, "DBCN read to 0x%lx outside RAM: error %ld, want -3 or -5",
 			   fault_addr, r.error);
 	check_end(&c, "console", "legacy and DBCN");
 }
@@ -258,8 +271,8 @@ static void timer_check(const char *name, enum timer_mode mode)
 		return;
 	}
 	check_end(&c, name, "latency avg %lu min %lu max %lu ticks (%u rounds, timebase %u Hz)",
-		  (unsigned long)(sum / TIMER_ROUNDS), (unsigned long)min, (unsigned long)max, TIMER_ROUNDS,
-		  dt.timebase);
+		  (unsigned long)(sum / TIMER_ROUNDS), (unsigned long)min, (unsigned long)max,
+		  TIMER_ROUNDS, dt.timebase);
 }
 
 void check_timer_sbi(void)
@@ -284,8 +297,8 @@ void check_timer_sstc(void)
 
 static const char *hsm_state_name(long s)
 {
-	static const char *const names[] = { "STARTED",	  "STOPPED",	 "START_PENDING",
-					     "STOP_PENDING", "SUSPENDED", "SUSPEND_PENDING",
+	static const char *const names[] = { "STARTED",	      "STOPPED",   "START_PENDING",
+					     "STOP_PENDING",  "SUSPENDED", "SUSPEND_PENDING",
 					     "RESUME_PENDING" };
 
 	return s >= 0 && s < 7 ? names[s] : "?";
@@ -468,6 +481,7 @@ static unsigned int park_start(struct check *c)
 			continue;
 		}
 		WRITE_ONCE(sec_up[hid], 0);
+		WRITE_ONCE(sec_bad_opaque[hid], 0);
 		WRITE_ONCE(harts[hid].ipis, 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		r = sbi_hart_start(hid, (unsigned long)secondary_entry, opaque_for(hid, JOB_PARK));
@@ -522,7 +536,7 @@ static void ipi_expect(struct check *c, const char *what, const unsigned long *w
 
 void check_ipi(void)
 {
-	unsigned long want[MAX_HARTS] = { 0 }, mask = 0, acks0, maxid = max_hartid();
+	unsigned long want[MAX_HARTS] = { 0 }, mask = 0, acks0, acks, sum, maxid = max_hartid();
 	unsigned int i, parked, self = 0;
 	struct check c = { 0 };
 	struct sbiret r;
@@ -605,12 +619,16 @@ void check_ipi(void)
 	}
 	ipi_expect(&c, "invalid masks deliver nothing", want);
 
+	/* Every hart also acknowledged in the shared counter: the sum of all counts. */
+	for (i = 0, sum = 0; i < dt.nr_harts; i++)
+		sum += want[i];
+	acks = __atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST) - acks0;
+	if (acks != sum)
+		check_fail(&c, "shared counter has %lu acknowledgements, want %lu", acks, sum);
+
 	if (parked)
 		park_stop(&c);
-	if (__atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST) - acks0 == 0)
-		check_fail(&c, "shared acknowledgement counter never moved");
-	check_end(&c, "ipi", "%u hart(s), %lu acknowledgements", dt.nr_harts,
-		  __atomic_load_n(&ipi_acks, __ATOMIC_SEQ_CST) - acks0);
+	check_end(&c, "ipi", "%u hart(s), %lu acknowledgements", dt.nr_harts, acks);
 }
 
 /* ----------------------------------------------------------------- RFENCE */

@@ -40,6 +40,12 @@ static bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* A NUL-terminated string property value equal to s. */
+static bool prop_is(const uint8_t *val, uint32_t len, const char *s)
+{
+	return len > 0 && val[len - 1] == '\0' && streq((const char *)val, s);
+}
+
 /* "cpu@1" matches "cpu"; "cpus" does not. */
 static bool node_is(const char *name, const char *base)
 {
@@ -61,16 +67,22 @@ struct node {
 int fdt_parse(const void *fdt, struct dt_info *info)
 {
 	const uint8_t *base = fdt;
-	uint32_t off_struct, off_strings, size_struct;
+	uint32_t total, off_struct, off_strings, size_strings, size_struct;
 	struct node stack[MAX_DEPTH];
 	int depth = -1;
 	uint32_t pos;
 
 	if (!fdt || be32(base) != FDT_MAGIC)
 		return -1;
+	/* Bounds are checked so that a bad tree is refused, not followed off its end. */
+	total = be32(base + 4);
 	off_struct = be32(base + 8);
 	off_strings = be32(base + 12);
+	size_strings = be32(base + 32);
 	size_struct = be32(base + 36);
+	if (total < 40 || off_struct > total || size_struct > total - off_struct ||
+	    off_strings > total || size_strings > total - off_strings)
+		return -1;
 
 	for (pos = 0; pos + 4 <= size_struct;) {
 		const uint8_t *p = base + off_struct + pos;
@@ -81,12 +93,15 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 			const char *name = (const char *)p + 4;
 			size_t len = 0;
 
-			while (name[len])
+			while (pos + len < size_struct && name[len])
 				len++;
+			if (pos + len >= size_struct)
+				return -1;
 			pos += (len + 1 + 3) & ~3U;
 			if (++depth >= MAX_DEPTH)
 				return -1;
-			stack[depth] = (struct node){ .name = name, .addr_cells = 2, .size_cells = 1 };
+			stack[depth] =
+				(struct node){ .name = name, .addr_cells = 2, .size_cells = 1 };
 		} else if (tok == FDT_END_NODE) {
 			struct node *n;
 
@@ -103,30 +118,40 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 			}
 			depth--;
 		} else if (tok == FDT_PROP) {
-			uint32_t len = be32(p + 4);
-			const char *pname = (const char *)base + off_strings + be32(p + 8);
+			uint32_t len, nameoff, i;
+			const char *pname;
 			const uint8_t *val = p + 12;
 			struct node *n, *parent;
 
-			pos += 8 + ((len + 3) & ~3U);
-			if (depth < 0)
+			if (size_struct - pos < 8)
 				return -1;
+			len = be32(p + 4);
+			nameoff = be32(p + 8);
+			if (len > size_struct - pos - 8 || nameoff >= size_strings || depth < 0)
+				return -1;
+			pname = (const char *)base + off_strings + nameoff;
+			for (i = nameoff; i < size_strings && base[off_strings + i]; i++)
+				;
+			if (i == size_strings)
+				return -1;
+			pos += 8 + ((len + 3) & ~3U);
 			n = &stack[depth];
 			parent = depth ? &stack[depth - 1] : NULL;
 			if (streq(pname, "#address-cells") && len == 4)
 				n->addr_cells = be32(val);
 			else if (streq(pname, "#size-cells") && len == 4)
 				n->size_cells = be32(val);
+			if (n->addr_cells > 4 || n->size_cells > 4)
+				return -1;
 
 			if (depth == 1 && node_is(n->name, "cpus") &&
 			    streq(pname, "timebase-frequency") && len >= 4)
 				info->timebase = be32(val);
 			if (depth == 2 && node_is(stack[1].name, "cpus")) {
-				if (streq(pname, "device_type") && streq((const char *)val, "cpu"))
+				if (streq(pname, "device_type") && prop_is(val, len, "cpu"))
 					n->is_cpu = true;
-				else if (streq(pname, "status") &&
-					 !streq((const char *)val, "okay") &&
-					 !streq((const char *)val, "ok"))
+				else if (streq(pname, "status") && !prop_is(val, len, "okay") &&
+					 !prop_is(val, len, "ok"))
 					n->disabled = true;
 				else if (streq(pname, "reg") && len >= 4 * parent->addr_cells) {
 					n->reg = read_cells(val, parent->addr_cells);
@@ -139,8 +164,8 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 			    !info->ram_size &&
 			    len >= 4 * (parent->addr_cells + parent->size_cells)) {
 				info->ram_base = read_cells(val, parent->addr_cells);
-				info->ram_size =
-					read_cells(val + 4 * parent->addr_cells, parent->size_cells);
+				info->ram_size = read_cells(val + 4 * parent->addr_cells,
+							    parent->size_cells);
 			}
 			if (depth == 1 && node_is(n->name, "chosen") && streq(pname, "bootargs") &&
 			    len > 0 && val[len - 1] == '\0')

@@ -3,9 +3,7 @@
  * RISC-V Linux Image header so that loaders which want one (U-Boot booti)
  * take it; fw_jump and Keel just jump to offset 0 at RAM base + 2 MiB.
  */
-#define SBI_EXT_HSM 0x48534d
-#define STACK_SIZE 8192
-#define MAX_HARTS 16
+#include "basic.h"
 
 	.section .head.text, "ax"
 	.globl _start
@@ -78,7 +76,7 @@ setup_hart:
 	mul	t0, t0, t1
 	add	sp, sp, t0
 	lla	tp, harts
-	slli	t0, a0, 6		/* sizeof(struct hart_state) == 64 */
+	slli	t0, a0, HART_STATE_SHIFT
 	add	tp, tp, t0
 	lla	t0, trap_vector
 	csrw	stvec, t0
@@ -87,7 +85,7 @@ setup_hart:
 
 hart_park:
 	li	a7, SBI_EXT_HSM
-	li	a6, 1			/* HART_STOP */
+	li	a6, SBI_HSM_HART_STOP
 	ecall
 4:	wfi
 	j	4b

@@ -213,12 +213,15 @@ static bool word_is(const char *p, const char *end, const char *w)
 	return p == end && !*w;
 }
 
-static unsigned long parse_hex(const char *p, const char *end)
+/* Hex with or without 0x; false (and *out untouched) unless all of it is hex. */
+static bool parse_hex(const char *p, const char *end, unsigned long *out)
 {
 	unsigned long v = 0;
 
 	if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
+	if (p >= end)
+		return false;
 	for (; p < end; p++) {
 		char c = *p;
 
@@ -229,19 +232,24 @@ static unsigned long parse_hex(const char *p, const char *end)
 		else if (c >= 'A' && c <= 'F')
 			v = v << 4 | (c - 'A' + 10);
 		else
-			return 0;
+			return false;
 	}
-	return v;
+	*out = v;
+	return true;
 }
 
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } checks[] = {
-	{ "sbi_base", check_sbi_base },	  { "console", check_console },
-	{ "timer_sbi", check_timer_sbi }, { "timer_sstc", check_timer_sstc },
-	{ "hsm", check_hsm },		  { "hsm_suspend", check_hsm_suspend },
-	{ "ipi", check_ipi },		  { "rfence", check_rfence },
+	{ "sbi_base", check_sbi_base },
+	{ "console", check_console },
+	{ "timer_sbi", check_timer_sbi },
+	{ "timer_sstc", check_timer_sstc },
+	{ "hsm", check_hsm },
+	{ "hsm_suspend", check_hsm_suspend },
+	{ "ipi", check_ipi },
+	{ "rfence", check_rfence },
 	{ "legacy", check_legacy },
 };
 #define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
@@ -265,7 +273,8 @@ static bool parse_options(const char *args, bool *selected, unsigned int *unknow
 		for (kl = 0; key_addr[kl] && tok + kl < end && tok[kl] == key_addr[kl]; kl++)
 			;
 		if (!key_addr[kl]) {
-			fault_addr = parse_hex(tok + kl, end);
+			if (!parse_hex(tok + kl, end, &fault_addr))
+				(*unknown)++;
 			continue;
 		}
 		for (kl = 0; key_test[kl] && tok + kl < end && tok[kl] == key_test[kl]; kl++)
@@ -363,7 +372,7 @@ void boot_main(unsigned long hartid, const void *fdt)
 	if (unknown) {
 		struct check c = { 0 };
 
-		check_fail(&c, "%u unknown name(s) in keel.test=", unknown);
+		check_fail(&c, "%u unknown name(s) in keel.test= or bad keel.fault_addr=", unknown);
 		check_end(&c, "options", NULL);
 	}
 	if (fault_mode)

@@ -29,10 +29,7 @@ long sbi_legacy(unsigned long ext, unsigned long a0)
 	register unsigned long r0 asm("a0") = a0;
 	register unsigned long r7 asm("a7") = ext;
 
-	asm volatile("ecall"
-		     : "+r"(r0), "+r"(r7)
-		     :
-		     : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
+	asm volatile("ecall" : "+r"(r0), "+r"(r7) : : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
 	return (long)r0;
 }
 

@@ -1,6 +1,9 @@
 /* The trap handler: timer and software interrupts, CSR probes, fatal exceptions. */
 #include "basic.h"
 
+/* head.S finds a hart's state by shifting its hartid. */
+_Static_assert(sizeof(struct hart_state) == 1UL << HART_STATE_SHIFT, "struct hart_state size");
+
 struct hart_state harts[MAX_HARTS];
 volatile enum timer_mode timer_mode;
 unsigned long ipi_acks;

@@ -194,7 +194,8 @@ fuzz-run-%: $(BUILD)/fuzz/fuzz_% | deps
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
 	@echo "  FUZZ    $* ($(or $(fuzz-$*-runs),$(FUZZ_RUNS)) runs)"
 	$(Q)$(BUILD)/fuzz/fuzz_$* -runs=$(or $(fuzz-$*-runs),$(FUZZ_RUNS)) -max_len=$(or $(fuzz-$*-max-len),4096) \
-		-seed=1 $(BUILD)/fuzz/corpus-$* tests/fuzz/seeds/$* $(fuzz-$*-corpus) \
+		-seed=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$* tests/fuzz/seeds/$* \
+		$(fuzz-$*-corpus) \
 		2>$(BUILD)/fuzz/$*.log || { tail -40 $(BUILD)/fuzz/$*.log; exit 1; }
 	@tail -1 $(BUILD)/fuzz/$*.log
 

@@ -163,12 +163,7 @@ static int node_path(const void *fdt, int node, int *path)
 	}
 }
 
-/*
- * Next child of a node: from the parent (depth 0) or from a sibling (depth 1).
- * Unlike fdt_next_subnode(), a damaged tree ends in its error instead of
- * looking like the last child, so a cut-off /cpus is not a smaller machine.
- */
-static int next_child(const void *fdt, int offset, int depth)
+int fdt_next_child(const void *fdt, int offset, int depth)
 {
 	do {
 		offset = fdt_next_node(fdt, offset, &depth);
@@ -389,7 +384,8 @@ int fdt_reserved_ranges(const void *fdt, struct fdt_range *out, int max)
 		goto out;
 	if (rm < 0)
 		return -EINVAL;
-	for (child = next_child(fdt, rm, 0); child >= 0; child = next_child(fdt, child, 1)) {
+	for (child = fdt_next_child(fdt, rm, 0); child >= 0;
+	     child = fdt_next_child(fdt, child, 1)) {
 		if (!fdt_node_ok(fdt, child))
 			continue;
 		/* Children without reg are allocated by the OS later: nothing to keep out. */
@@ -431,7 +427,7 @@ int fdt_harts(const void *fdt, struct fdt_hart *out, int max)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
+	for (cpu = fdt_next_child(fdt, cpus, 0); cpu >= 0; cpu = fdt_next_child(fdt, cpu, 1)) {
 		if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 			continue;
 		ret = cpu_hartid(fdt, cpus, cpu, &hartid);
@@ -564,7 +560,8 @@ int fdt_timebase_hz(const void *fdt, u64 *hz)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	ret = prop_num(fdt, cpus, "timebase-frequency", &v);
 	if (ret == -ENOENT) {
-		for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
+		for (cpu = fdt_next_child(fdt, cpus, 0); cpu >= 0;
+		     cpu = fdt_next_child(fdt, cpu, 1)) {
 			if (!prop_str_is(fdt, cpu, "device_type", "cpu"))
 				continue;
 			ret = prop_num(fdt, cpu, "timebase-frequency", &v);
@@ -800,12 +797,12 @@ static int hart_intc(const void *fdt, u64 hartid, u32 *phandle)
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return cpus == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	for (cpu = next_child(fdt, cpus, 0); cpu >= 0; cpu = next_child(fdt, cpu, 1)) {
+	for (cpu = fdt_next_child(fdt, cpus, 0); cpu >= 0; cpu = fdt_next_child(fdt, cpu, 1)) {
 		if (!prop_str_is(fdt, cpu, "device_type", "cpu") ||
 		    cpu_hartid(fdt, cpus, cpu, &h) || h != hartid)
 			continue;
-		for (child = next_child(fdt, cpu, 0); child >= 0;
-		     child = next_child(fdt, child, 1)) {
+		for (child = fdt_next_child(fdt, cpu, 0); child >= 0;
+		     child = fdt_next_child(fdt, child, 1)) {
 			ph = fdt_get_phandle(fdt, child);
 			if (ph && ph != IRQ_HOLE &&
 			    (fdt_getprop(fdt, child, "interrupt-controller", NULL) ||

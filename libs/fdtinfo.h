@@ -44,6 +44,12 @@ int fdt_blob_check(const void *fdt, size_t bufsize);
 
 /* status absent, "okay" or "ok". */
 bool fdt_node_ok(const void *fdt, int node);
+/*
+ * Next child of a node: from the parent (@depth 0) or from a sibling (@depth 1).
+ * Unlike fdt_next_subnode(), a damaged tree ends in its error instead of
+ * looking like the last child, so a cut-off /cpus is not a smaller machine.
+ */
+int fdt_next_child(const void *fdt, int offset, int depth);
 
 /* compatible stringlist of node contains compat (exact match). */
 bool fdt_node_compatible(const void *fdt, int node, const char *compat);

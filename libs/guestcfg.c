@@ -104,29 +104,12 @@ static int malformed(struct ctx *c)
 
 /* ------------------------------------------------------------ tree access */
 
-/*
- * Next child of a node: from the parent (depth 0) or from a sibling (depth 1).
- * As in fdtinfo, a damaged tree ends in its error rather than looking like
- * the last child, so a cut-off /devices is not a guest with fewer devices.
- */
-static int next_child(const void *fdt, int offset, int depth)
-{
-	do {
-		offset = fdt_next_node(fdt, offset, &depth);
-		if (offset < 0)
-			return offset;
-		if (depth < 1)
-			return -FDT_ERR_NOTFOUND;
-	} while (depth > 1);
-	return offset;
-}
-
 static int no_children(struct ctx *c, int node, const char *path)
 {
 	const char *name;
 	int child;
 
-	child = next_child(c->fdt, node, 0);
+	child = fdt_next_child(c->fdt, node, 0);
 	if (child == -FDT_ERR_NOTFOUND)
 		return 0;
 	if (child < 0)
@@ -509,8 +492,8 @@ static int parse_vcpus(struct ctx *c, int node)
 		cfg->vcpu[i] = def;
 	cfg->nr_vcpus = count;
 
-	for (child = next_child(c->fdt, node, 0); child >= 0;
-	     child = next_child(c->fdt, child, 1)) {
+	for (child = fdt_next_child(c->fdt, node, 0); child >= 0;
+	     child = fdt_next_child(c->fdt, child, 1)) {
 		name = fdt_get_name(c->fdt, child, NULL);
 		if (!name)
 			return malformed(c);
@@ -677,8 +660,8 @@ static int parse_images(struct ctx *c, int node)
 	ret = scan_props(c, node, "/images", NULL, 0);
 	if (ret)
 		return ret;
-	for (child = next_child(c->fdt, node, 0); child >= 0;
-	     child = next_child(c->fdt, child, 1)) {
+	for (child = fdt_next_child(c->fdt, node, 0); child >= 0;
+	     child = fdt_next_child(c->fdt, child, 1)) {
 		name = fdt_get_name(c->fdt, child, NULL);
 		if (!name)
 			return malformed(c);
@@ -811,8 +794,8 @@ static int parse_devices(struct ctx *c, int node)
 		ret = check_cells(c, "/devices", &p[DS_SCELLS], 2);
 	if (ret)
 		return ret;
-	for (child = next_child(c->fdt, node, 0); child >= 0;
-	     child = next_child(c->fdt, child, 1)) {
+	for (child = fdt_next_child(c->fdt, node, 0); child >= 0;
+	     child = fdt_next_child(c->fdt, child, 1)) {
 		name = fdt_get_name(c->fdt, child, NULL);
 		if (!name)
 			return malformed(c);
@@ -859,8 +842,8 @@ static int parse_root(struct ctx *c, int root)
 		return ret;
 
 	/* Memory first: images and devices are checked against it. */
-	for (child = next_child(c->fdt, root, 0); child >= 0;
-	     child = next_child(c->fdt, child, 1)) {
+	for (child = fdt_next_child(c->fdt, root, 0); child >= 0;
+	     child = fdt_next_child(c->fdt, child, 1)) {
 		name = fdt_get_name(c->fdt, child, NULL);
 		if (!name)
 			return malformed(c);

@@ -4,14 +4,12 @@
  * anything.  (Creating and running guests builds on the same parse.)
  */
 #include "core/cmd.h"
+#include "core/guest.h"
 #include "core/mm.h"
 #include "core/package.h"
 #include "core/printk.h"
 #include "libs/guestcfg.h"
 #include <stdio.h>
-
-/* Device models Keel emulates for guests: none yet, so any device is refused by name. */
-static const char *const known_devices[] = { NULL };
 
 static int check_image(const struct guestcfg *cfg, const char *what,
 		       const struct guestcfg_image *img, char *err, size_t len)
@@ -55,24 +53,16 @@ static void print_harts(u64 mask, char *buf, size_t len)
 static int guest_check(int argc, char **argv)
 {
 	struct guestcfg *cfg;
-	struct cpio_entry e;
+	void *blob;
 	char err[160], harts[96];
 	u64 ram = 0;
 	int r;
 
 	if (argc != 2)
 		return cmd_error("usage: guest check <file>");
-	if (package_find(argv[1], &e))
-		return cmd_error("guest: '%s' is not in the guest package", argv[1]);
-	cfg = kmalloc(sizeof(*cfg));
-	if (!cfg)
-		return cmd_error("guest: out of memory");
-	r = guestcfg_parse(e.data, e.size, CONFIG_GUEST_MAX_VCPUS, known_devices, cfg, err,
-			   sizeof(err));
-	if (r) {
-		cmd_error("%s", err);
-		goto out;
-	}
+	r = guest_describe(argv[1], &blob, &cfg, err, sizeof(err));
+	if (r)
+		return cmd_error("%s", err);
 	for (u32 i = 0; i < cfg->nr_mem; i++)
 		ram += cfg->mem[i].size;
 	printk("guest '%s': %u vcpus, %lu KiB RAM in %u regions\n", cfg->name, cfg->nr_vcpus,
@@ -114,10 +104,87 @@ static int guest_check(int argc, char **argv)
 	printk("guest '%s': description ok\n", cfg->name);
 out:
 	kfree(cfg);
+	kfree(blob);
 	return r;
 }
 
+static int guest_create_cmd(int argc, char **argv)
+{
+	struct guest *g;
+	char err[160];
+
+	if (argc != 2)
+		return cmd_error("usage: guest create <file>");
+	if (guest_create(argv[1], &g, err, sizeof(err)))
+		return cmd_error("%s", err);
+	printk("guest '%s' created: id %u, %u vcpus, %lu KiB RAM\n", g->name, g->id, g->nr_vcpus,
+	       (unsigned long)(g->ram_bytes / KiB));
+	return 0;
+}
+
+static struct guest *named(int argc, char **argv, const char *usage)
+{
+	struct guest *g;
+
+	if (argc != 2) {
+		cmd_error("usage: guest %s <name>", usage);
+		return NULL;
+	}
+	g = guest_find(argv[1]);
+	if (!g)
+		cmd_error("guest: no guest named '%s'", argv[1]);
+	return g;
+}
+
+static int guest_start_cmd(int argc, char **argv)
+{
+	struct guest *g = named(argc, argv, "start");
+
+	if (!g)
+		return -EINVAL;
+	if (guest_start(g))
+		return cmd_error("guest '%s' is %s: only a created guest starts", g->name,
+				 guest_state_name(g->state));
+	return 0;
+}
+
+static int guest_destroy_cmd(int argc, char **argv)
+{
+	struct guest *g = named(argc, argv, "destroy");
+	char name[GUESTCFG_NAME_LEN + 1];
+
+	if (!g)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%s", g->name);
+	if (guest_destroy(g))
+		return cmd_error("guest '%s' is running: it must stop or halt first", name);
+	printk("guest '%s' destroyed\n", name);
+	return 0;
+}
+
+static int list_one(struct guest *g, void *arg)
+{
+	printk("%3u %-16s %-8s %5u %9lu  %s\n", g->id, g->name, guest_state_name(g->state),
+	       g->nr_vcpus, (unsigned long)(g->ram_bytes / KiB), g->reason);
+	return 0;
+}
+
+static int guest_list(int argc, char **argv)
+{
+	if (argc != 1)
+		return cmd_error("usage: guest list");
+	printk("%3s %-16s %-8s %5s %9s  %s\n", "ID", "NAME", "STATE", "VCPUS", "RAM_KIB", "REASON");
+	guest_for_each(list_one, NULL);
+	return 0;
+}
+
 static const struct subcmd guest_subs[] = {
+	{ "list", "", "guests with their state", guest_list },
+	{ "create", "<file>", "create a guest from a description in the guest package",
+	  guest_create_cmd },
+	{ "start", "<name>", "start a created guest's boot VCPU", guest_start_cmd },
+	{ "destroy", "<name>", "free a stopped or halted guest's memory and VCPUs",
+	  guest_destroy_cmd },
 	{ "check", "<file>",
 	  "validate a guest description from the guest package, and its images, without "
 	  "creating it",

@@ -4,7 +4,9 @@
  * boot context becomes this hart's idle VCPU.
  */
 #include "arch/riscv/csr.h"
+#include "arch/riscv/gstage.h"
 #include "arch/riscv/mmu.h"
+#include "arch/riscv/sbi_server.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/trap.h"
 #include "core/boot.h"
@@ -35,6 +37,7 @@ void hart_init_csrs(void)
 	csr_write(CSR_HIDELEG, 0);
 	csr_write(CSR_HEDELEG, 0);
 	csr_write(CSR_SIE, SIE_SSIE | (irqchip_get() ? SIE_SEIE : 0));
+	vcpu_hart_init(sbi_server_sstc());
 }
 
 void idle_loop(void)
@@ -87,6 +90,7 @@ void boot_main(u64 hartid, void *fdt)
 	package_init(fdt);
 	timer_queue_init(&pc->timers);
 	arch_timer_init(fdt);
+	gstage_probe();
 	n = smp_discover(fdt, hartid);
 	if (n <= 0)
 		panic("boot hart %lu not found in the device tree (%d)", (unsigned long)hartid, n);

@@ -135,6 +135,18 @@ void page_free(void *p, unsigned int order)
 		panic("page_free(%p, order %u): invalid free (%d)", p, order, err);
 }
 
+int page_claim(u64 addr, u64 npages)
+{
+	unsigned long flags = spin_lock_irqsave(&page_lock);
+	int err = -EINVAL;
+
+	for (int z = 0; z < nr_zones; z++)
+		if (buddy_contains(&zones[z], (void *)addr))
+			err = buddy_claim(&zones[z], addr, npages);
+	spin_unlock_irqrestore(&page_lock, flags);
+	return err;
+}
+
 u64 mm_free_pages(void)
 {
 	u64 n = 0;

@@ -23,6 +23,8 @@ int mm_init(const void *fdt, u64 image_start, u64 image_end);
 void *page_alloc(unsigned int order);
 void *page_zalloc(unsigned int order);
 void page_free(void *p, unsigned int order);
+/* Take a specific free range (fixed guest placement): 0, -EBUSY or -EINVAL. */
+int page_claim(u64 addr, u64 npages);
 u64 mm_free_pages(void);
 u64 mm_total_pages(void);
 /* Free blocks per order, summed over zones, into counts[0..nr-1]. */

@@ -26,6 +26,7 @@ struct percpu {
 	struct timer_queue timers;
 	volatile u32 ipi_pending;
 	unsigned int irq_depth;
+	void *guest_loaded; /* the guest VCPU whose VS CSRs are on this hart */
 	u64 nr_irqs, nr_timer_irqs, nr_ipis, nr_ext_irqs;
 };
 

@@ -23,10 +23,12 @@ struct vcpu {
 	enum vcpu_kind kind;
 	volatile enum vcpu_state state;
 	bool idle;
+	bool started, keep, reaped;
 	bool on_rq; /* queued in its hart's run queue (not running) */
 	unsigned int cpu;
 	u64 affinity; /* bit per hart index */
 	struct sched_entity se;
+	void *arg;
 	void *stack;
 	unsigned int stack_order;
 	u64 stack_limit;

@@ -64,8 +64,8 @@ static void sleep_timer_fired(struct timer_event *ev)
 	sched_wake(ev->data);
 }
 
-struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
-			  u64 affinity)
+struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
+			   u64 affinity)
 {
 	int cpu = pick_cpu(affinity);
 	struct vcpu *v;
@@ -93,10 +93,42 @@ struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsig
 	v->ctx.sp = (u64)v->stack + (PAGE_SIZE << v->stack_order);
 	v->ctx.s[0] = (u64)fn;
 	v->ctx.s[1] = (u64)arg;
+	v->arg = arg;
 	timer_event_init(&v->sleep_timer, sleep_timer_fired, v);
 	vcpu_register(v);
-	sched_wake(v);
 	return v;
+}
+
+void thread_start(struct vcpu *v)
+{
+	v->started = true;
+	sched_wake(v);
+}
+
+struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
+			  u64 affinity)
+{
+	struct vcpu *v = thread_create(name, fn, arg, prio, affinity);
+
+	if (v)
+		thread_start(v);
+	return v;
+}
+
+bool thread_done(const struct vcpu *v)
+{
+	return !v->started || __atomic_load_n(&v->reaped, __ATOMIC_ACQUIRE);
+}
+
+void thread_discard(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+
+	list_del(&v->all_node);
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	if (v->stack)
+		stack_free(v->stack, v->stack_order);
+	kfree(v);
 }
 
 void thread_exit(void)
@@ -113,7 +145,15 @@ void thread_exit(void)
 /* Runs on the hart that switched away from @v, with @v's stack unused. */
 void thread_reap(struct vcpu *v)
 {
-	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+	unsigned long flags;
+
+	if (v->keep) {
+		stack_free(v->stack, v->stack_order);
+		v->stack = NULL;
+		__atomic_store_n(&v->reaped, true, __ATOMIC_RELEASE);
+		return;
+	}
+	flags = spin_lock_irqsave(&vcpu_list_lock);
 
 	list_del(&v->all_node);
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);

@@ -13,6 +13,16 @@ extern spinlock_t vcpu_list_lock;
 /* Create and start a thread; NULL when out of memory or no hart matches. */
 struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
 			  u64 affinity);
+/*
+ * The same in two steps, for VCPUs whose struct outlives their thread
+ * (v->keep): after it exits only the stack goes; thread_discard() frees the
+ * rest once thread_done() says it is over (or it never started).
+ */
+struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
+			   u64 affinity);
+void thread_start(struct vcpu *v);
+bool thread_done(const struct vcpu *v);
+void thread_discard(struct vcpu *v);
 void thread_exit(void) __attribute__((noreturn));
 void thread_sleep_ns(u64 ns);
 void thread_yield(void);

@@ -27,4 +27,19 @@
 #define HB_TP 8
 #define HB_SATP 16
 
+/* struct guest_regs: a guest VCPU's registers and the host state around it. */
+#define GR_X(n) ((n)*8)
+#define GR_SEPC (32 * 8)
+#define GR_SSTATUS (33 * 8)
+#define GR_HSTATUS (34 * 8)
+#define GR_SCAUSE (35 * 8)
+#define GR_STVAL (36 * 8)
+#define GR_HTVAL (37 * 8)
+#define GR_HTINST (38 * 8)
+#define GR_HOST_RA (39 * 8)
+#define GR_HOST_SP (40 * 8)
+#define GR_HOST_TP (41 * 8)
+#define GR_HOST_S(n) ((42 + (n)) * 8)
+#define GR_SIZE (54 * 8)
+
 #endif

@@ -122,10 +122,133 @@ trap_stack_overflow:
 1:	wfi
 	j	1b
 
+/*
+ * A trap while a guest runs: sp = its struct guest_regs, sscratch = its sp.
+ * Save the guest, take back Keel's registers and return from vcpu_enter.
+ */
 trap_from_guest:
-	/* No guest runs yet: restore sp and treat it as a Keel fault. */
-	csrrw	sp, sscratch, zero
-	j	trap_entry
+	sd	x1, GR_X(1)(sp)
+	sd	x3, GR_X(3)(sp)
+	sd	x4, GR_X(4)(sp)
+	sd	x5, GR_X(5)(sp)
+	sd	x6, GR_X(6)(sp)
+	sd	x7, GR_X(7)(sp)
+	sd	x8, GR_X(8)(sp)
+	sd	x9, GR_X(9)(sp)
+	sd	x10, GR_X(10)(sp)
+	sd	x11, GR_X(11)(sp)
+	sd	x12, GR_X(12)(sp)
+	sd	x13, GR_X(13)(sp)
+	sd	x14, GR_X(14)(sp)
+	sd	x15, GR_X(15)(sp)
+	sd	x16, GR_X(16)(sp)
+	sd	x17, GR_X(17)(sp)
+	sd	x18, GR_X(18)(sp)
+	sd	x19, GR_X(19)(sp)
+	sd	x20, GR_X(20)(sp)
+	sd	x21, GR_X(21)(sp)
+	sd	x22, GR_X(22)(sp)
+	sd	x23, GR_X(23)(sp)
+	sd	x24, GR_X(24)(sp)
+	sd	x25, GR_X(25)(sp)
+	sd	x26, GR_X(26)(sp)
+	sd	x27, GR_X(27)(sp)
+	sd	x28, GR_X(28)(sp)
+	sd	x29, GR_X(29)(sp)
+	sd	x30, GR_X(30)(sp)
+	sd	x31, GR_X(31)(sp)
+	csrrw	t0, sscratch, zero
+	sd	t0, GR_X(2)(sp)
+	csrr	t0, sepc
+	sd	t0, GR_SEPC(sp)
+	csrr	t0, scause
+	sd	t0, GR_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, GR_STVAL(sp)
+	csrr	t0, 0x643		/* htval */
+	sd	t0, GR_HTVAL(sp)
+	csrr	t0, 0x64a		/* htinst */
+	sd	t0, GR_HTINST(sp)
+	csrr	t0, 0x600		/* hstatus */
+	sd	t0, GR_HSTATUS(sp)
+	/* Keel's own sret must not return into the guest's virtualization mode. */
+	li	t0, 1 << 7		/* hstatus.SPV */
+	csrc	0x600, t0
+	mv	a0, sp
+	ld	ra, GR_HOST_RA(a0)
+	ld	sp, GR_HOST_SP(a0)
+	ld	tp, GR_HOST_TP(a0)
+	ld	s0, GR_HOST_S(0)(a0)
+	ld	s1, GR_HOST_S(1)(a0)
+	ld	s2, GR_HOST_S(2)(a0)
+	ld	s3, GR_HOST_S(3)(a0)
+	ld	s4, GR_HOST_S(4)(a0)
+	ld	s5, GR_HOST_S(5)(a0)
+	ld	s6, GR_HOST_S(6)(a0)
+	ld	s7, GR_HOST_S(7)(a0)
+	ld	s8, GR_HOST_S(8)(a0)
+	ld	s9, GR_HOST_S(9)(a0)
+	ld	s10, GR_HOST_S(10)(a0)
+	ld	s11, GR_HOST_S(11)(a0)
+	ret
+
+/* void vcpu_enter(struct guest_regs *g): called with interrupts off. */
+	.globl vcpu_enter
+vcpu_enter:
+	sd	ra, GR_HOST_RA(a0)
+	sd	sp, GR_HOST_SP(a0)
+	sd	tp, GR_HOST_TP(a0)
+	sd	s0, GR_HOST_S(0)(a0)
+	sd	s1, GR_HOST_S(1)(a0)
+	sd	s2, GR_HOST_S(2)(a0)
+	sd	s3, GR_HOST_S(3)(a0)
+	sd	s4, GR_HOST_S(4)(a0)
+	sd	s5, GR_HOST_S(5)(a0)
+	sd	s6, GR_HOST_S(6)(a0)
+	sd	s7, GR_HOST_S(7)(a0)
+	sd	s8, GR_HOST_S(8)(a0)
+	sd	s9, GR_HOST_S(9)(a0)
+	sd	s10, GR_HOST_S(10)(a0)
+	sd	s11, GR_HOST_S(11)(a0)
+	ld	t0, GR_SEPC(a0)
+	csrw	sepc, t0
+	ld	t0, GR_SSTATUS(a0)
+	csrw	sstatus, t0
+	ld	t0, GR_HSTATUS(a0)
+	csrw	0x600, t0		/* hstatus */
+	csrw	sscratch, a0
+	ld	x1, GR_X(1)(a0)
+	ld	x2, GR_X(2)(a0)
+	ld	x3, GR_X(3)(a0)
+	ld	x4, GR_X(4)(a0)
+	ld	x5, GR_X(5)(a0)
+	ld	x6, GR_X(6)(a0)
+	ld	x7, GR_X(7)(a0)
+	ld	x8, GR_X(8)(a0)
+	ld	x9, GR_X(9)(a0)
+	ld	x11, GR_X(11)(a0)
+	ld	x12, GR_X(12)(a0)
+	ld	x13, GR_X(13)(a0)
+	ld	x14, GR_X(14)(a0)
+	ld	x15, GR_X(15)(a0)
+	ld	x16, GR_X(16)(a0)
+	ld	x17, GR_X(17)(a0)
+	ld	x18, GR_X(18)(a0)
+	ld	x19, GR_X(19)(a0)
+	ld	x20, GR_X(20)(a0)
+	ld	x21, GR_X(21)(a0)
+	ld	x22, GR_X(22)(a0)
+	ld	x23, GR_X(23)(a0)
+	ld	x24, GR_X(24)(a0)
+	ld	x25, GR_X(25)(a0)
+	ld	x26, GR_X(26)(a0)
+	ld	x27, GR_X(27)(a0)
+	ld	x28, GR_X(28)(a0)
+	ld	x29, GR_X(29)(a0)
+	ld	x30, GR_X(30)(a0)
+	ld	x31, GR_X(31)(a0)
+	ld	x10, GR_X(10)(a0)
+	sret
 
 /*
  * void switch_context(struct cpu_context *from, struct cpu_context *to)

@@ -17,6 +17,11 @@ int arch_timer_init(const void *fdt)
 	return 0;
 }
 
+bool sbi_server_sstc(void)
+{
+	return use_sstc;
+}
+
 const char *arch_timer_name(void)
 {
 	return use_sstc ? "sstc" : "sbi-time";

@@ -48,11 +48,13 @@ const char *trap_cause_name(u64 cause)
 	return "unknown";
 }
 
-void trap_dump(const struct trap_frame *f)
+/* @symbolize: the pc is Keel's own (a guest's means nothing in Keel's symbols). */
+void trap_dump(const struct trap_frame *f, bool symbolize)
 {
-	char sym[64];
+	char sym[64] = "";
 
-	ksyms_format(f->sepc, sym, sizeof(sym));
+	if (symbolize)
+		ksyms_format(f->sepc, sym, sizeof(sym));
 	printk(" sepc: %016lx %s\n", (unsigned long)f->sepc, sym);
 	printk(" stval: %016lx  scause: %016lx  sstatus: %016lx\n", (unsigned long)f->stval,
 	       (unsigned long)f->scause, (unsigned long)f->sstatus);
@@ -135,7 +137,7 @@ static void __attribute__((noreturn)) trap_panic(struct trap_frame *f, const cha
 	console_panicking = true;
 	printk("\nKeel panic on hart %lu: %s: %s\n", (unsigned long)this_cpu()->hartid, why,
 	       trap_cause_name(f->scause));
-	trap_dump(f);
+	trap_dump(f, true);
 	print_backtrace(f->sepc, f->regs[8], f->regs[1]);
 	panic_halt();
 }

@@ -42,7 +42,7 @@ struct trap_frame {
 	})
 
 void trap_handler(struct trap_frame *f);
-void trap_dump(const struct trap_frame *f);
+void trap_dump(const struct trap_frame *f, bool symbolize);
 const char *trap_cause_name(u64 cause);
 
 #endif

@@ -1,0 +1,17 @@
+/* SBI TIME: the guest's timer is the hart's vstimecmp (Sstc), set directly. */
+#include "arch/riscv/sbi_server.h"
+#include "arch/riscv/csr.h"
+#include "core/guest.h"
+
+#define CSR_VSTIMECMP 0x24d
+
+static struct sbiret time_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
+{
+	if (r->x[16] != 0)
+		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
+	csr_write(CSR_VSTIMECMP, r->x[10]);
+	return (struct sbiret){ 0, 0 };
+}
+
+SBI_EXT_DECLARE(time, .name = "time", .eid_min = SBI_EXT_TIME, .eid_max = SBI_EXT_TIME,
+		.disable_bit = GUESTCFG_SBI_TIME, .available = sbi_server_sstc, .call = time_call);

@@ -1,0 +1,38 @@
+/*
+ * The SBI server for guests (SBI v2.0): one file per extension in
+ * arch/riscv/sbi/, each ending in SBI_EXT_DECLARE.  A call is served on the
+ * VCPU's own thread without locks, allocation or the scheduler.
+ */
+#ifndef ARCH_RISCV_SBI_SERVER_H
+#define ARCH_RISCV_SBI_SERVER_H
+
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/vcpu.h"
+
+struct guest;
+struct vcpu_guest;
+
+struct sbi_ext {
+	const char *name;
+	unsigned long eid_min, eid_max;
+	int disable_bit; /* GUESTCFG_SBI_* a guest description can turn off, or -1 */
+	bool legacy;	 /* v0.1: the result is a0 alone */
+	bool (*available)(void);
+	struct sbiret (*call)(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
+};
+
+#define SBI_EXT_DECLARE(id, ...)                 \
+	static const struct sbi_ext sbi_ext_##id \
+		__attribute__((section("keel_sbi_exts." #id), used, aligned(8))) = { __VA_ARGS__ }
+
+/* After an ecall from VS-mode: a7 = extension, a6 = function, results in a0/a1. */
+void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
+/* Would the guest's probe of extension @eid find it? */
+bool sbi_server_has(const struct guest *g, unsigned long eid);
+bool sbi_server_sstc(void);
+
+#define SBI_SPEC_VERSION ((2UL << 24) | 0) /* 2.0 */
+/* Not a registered implementation ID: "KEEL" in ASCII, far from the assigned ones. */
+#define SBI_IMPL_ID_KEEL 0x4b45454cUL
+
+#endif

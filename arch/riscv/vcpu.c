@@ -1,0 +1,74 @@
+/* VS-level CSR state of guest VCPUs, and the per-hart H-extension set-up. */
+#include "arch/riscv/vcpu.h"
+#include "arch/riscv/csr.h"
+
+#define CSR_VSSTATUS 0x200
+#define CSR_VSIE 0x204
+#define CSR_VSTVEC 0x205
+#define CSR_VSSCRATCH 0x240
+#define CSR_VSEPC 0x241
+#define CSR_VSCAUSE 0x242
+#define CSR_VSTVAL 0x243
+#define CSR_VSATP 0x280
+#define CSR_VSTIMECMP 0x24d
+#define CSR_HTIMEDELTA 0x605
+
+#define HENVCFG_STCE (1UL << 63)
+/* Exceptions a guest handles itself: misaligned accesses, breakpoints, U-mode ecalls,
+ * and its own (VS-stage) page faults. */
+#define HEDELEG_GUEST                                                       \
+	((1UL << CAUSE_MISALIGNED_FETCH) | (1UL << CAUSE_BREAKPOINT) |      \
+	 (1UL << CAUSE_MISALIGNED_LOAD) | (1UL << CAUSE_MISALIGNED_STORE) | \
+	 (1UL << CAUSE_USER_ECALL) | (1UL << CAUSE_FETCH_PAGE_FAULT) |      \
+	 (1UL << CAUSE_LOAD_PAGE_FAULT) | (1UL << CAUSE_STORE_PAGE_FAULT))
+#define HIDELEG_VS ((1UL << 2) | (1UL << 6) | (1UL << 10))
+
+void vcpu_hart_init(bool sstc)
+{
+	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
+	csr_write(CSR_HIDELEG, HIDELEG_VS);
+	/* Guests read time, cycle and instret directly. */
+	csr_write(CSR_HCOUNTEREN, 7);
+	csr_write(CSR_HTIMEDELTA, 0);
+	csr_write(CSR_HENVCFG, sstc ? HENVCFG_STCE : 0);
+}
+
+void vcpu_csrs_init(struct guest_csrs *c)
+{
+	*c = (struct guest_csrs){ .vstimecmp = UINT64_MAX };
+}
+
+void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
+{
+	csr_write(CSR_VSSTATUS, c->vsstatus);
+	csr_write(CSR_VSIE, c->vsie);
+	csr_write(CSR_VSTVEC, c->vstvec);
+	csr_write(CSR_VSSCRATCH, c->vsscratch);
+	csr_write(CSR_VSEPC, c->vsepc);
+	csr_write(CSR_VSCAUSE, c->vscause);
+	csr_write(CSR_VSTVAL, c->vstval);
+	csr_write(CSR_VSATP, c->vsatp);
+	csr_write(CSR_HVIP, c->hvip);
+	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
+		csr_write(CSR_VSTIMECMP, c->vstimecmp);
+	csr_write(CSR_HGATP, hgatp);
+	/* Stale translations of whatever this hart ran before. */
+	__asm__ volatile(".option push\n.option arch, +h\nhfence.gvma zero, zero\n"
+			 "hfence.vvma zero, zero\n.option pop" ::
+				 : "memory");
+}
+
+void vcpu_csrs_save(struct guest_csrs *c)
+{
+	c->vsstatus = csr_read(CSR_VSSTATUS);
+	c->vsie = csr_read(CSR_VSIE);
+	c->vstvec = csr_read(CSR_VSTVEC);
+	c->vsscratch = csr_read(CSR_VSSCRATCH);
+	c->vsepc = csr_read(CSR_VSEPC);
+	c->vscause = csr_read(CSR_VSCAUSE);
+	c->vstval = csr_read(CSR_VSTVAL);
+	c->vsatp = csr_read(CSR_VSATP);
+	c->hvip = csr_read(CSR_HVIP);
+	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
+		c->vstimecmp = csr_read(CSR_VSTIMECMP);
+}

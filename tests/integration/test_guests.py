@@ -1,0 +1,132 @@
+"""
+Guests under Keel: the project's test guest `basic` (tests/guests/basic) runs
+in VS-mode from a guest package, served by Keel's SBI implementation.  Its
+own checks must pass as they do natively (test_guest_native.py).
+"""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+BASIC = os.path.join(ROOT, "build", "guests", "basic.bin")
+
+GUEST = """/dts-v1/;
+/ {
+	compatible = "keel,guest-v1";
+	guest-name = "%(name)s";
+	bootargs = "keel.test=%(tests)s";
+	vcpus { count = <1>; };
+	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; };
+	images { kernel { file = "basic.bin"; }; };
+};
+"""
+
+
+def package(tmp_path, guests, boot=""):
+    """guests: {name: keel.test value}; returns the cpio archive's path."""
+    root = tmp_path / "pkg"
+    (root / "guests").mkdir(parents=True)
+    names = ["basic.bin"]
+    (root / "basic.bin").write_bytes(open(BASIC, "rb").read())
+    for name, tests in guests.items():
+        src = tmp_path / f"{name}.dts"
+        src.write_text(GUEST % {"name": name, "tests": tests})
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
+                        str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
+        names.append(f"guests/{name}.dtb")
+    if boot:
+        (root / "boot.keel").write_text(boot)
+        names.append("boot.keel")
+    archive = tmp_path / "pkg.cpio"
+    archive.write_bytes(subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                                       input="\n".join(names).encode(), check=True,
+                                       capture_output=True).stdout)
+    return str(archive)
+
+
+def results(text, name):
+    return dict(re.findall(rf"^\[{name}\] BASIC: (\w+) (ok|FAIL|skip)\b", text, re.M))
+
+
+def wait_stopped(k, name):
+    """Wait for the guest's stop line (printed after the prompt the shell
+    already showed, so the next command's echo follows it directly)."""
+    k.expect(re.compile(rf"guest '{name}' (stopped|halted): ([^\r\n]*)\r*\n".encode()),
+             timeout=60, what=f"guest {name} to stop")
+    m = k.proc.match
+    return f"guest '{name}' {m.group(1).decode()}: {m.group(2).decode()}"
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
+    assert os.path.isfile(BASIC), "build/guests/basic.bin missing: make guests"
+    tests = "sbi_base,console,timer_sbi,timer_sstc,legacy"
+    k = keel_factory(smp=smp, extra_args=["-initrd", package(tmp_path, {"basic": tests})])
+    out = k.cmd("guest create guests/basic.dtb")
+    assert out == "guest 'basic' created: id 0, 1 vcpus, 65536 KiB RAM"
+    k.send("guest start basic\r")
+    assert wait_stopped(k, "basic") == "guest 'basic' stopped: vcpu 0: shut down (no reason)"
+    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    assert results(text, "basic") == {t: "ok" for t in tests.split(",")}, text[-3000:]
+    assert "[basic] BASIC: done 5/5" in text
+    assert "[basic] BASIC: info sbi spec 2.0" in text
+    lines = k.lines("guest list")
+    assert re.match(r" +0 basic +stopped +1 +65536  vcpu 0: shut down", lines[1]), lines
+
+
+def test_a_faulting_guest_halts_alone(keel_factory, tmp_path):
+    pkg = package(tmp_path, {"faulty": "fault", "good": "sbi_base,console"},
+                  boot="guest create guests/faulty.dtb\nguest create guests/good.dtb\n"
+                       "guest start faulty\n")
+    k = keel_factory(smp=2, extra_args=["-initrd", pkg])
+    halted = wait_stopped(k, "faulty")
+    assert halted.startswith("guest 'faulty' halted: vcpu 0: access outside its memory: "
+                             "load guest-page fault at 0x")
+    assert "stval 0x100000000" in halted
+    k.expect(re.compile(rb" t6: [0-9a-f]{16}\r*\n"),
+             what="the end of the guest's register dump")
+    # Keel and the other guest are unaffected.
+    assert k.cmd("echo keel alive") == "keel alive"
+    k.send("guest start good\r")
+    assert wait_stopped(k, "good") == "guest 'good' stopped: vcpu 0: shut down (no reason)"
+    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    assert results(text, "good") == {"sbi_base": "ok", "console": "ok"}
+    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    assert states == {"faulty": "halted", "good": "stopped"}
+
+
+def test_create_destroy_returns_all_memory(keel_factory, tmp_path):
+    k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path, {"basic": "sbi_base"})])
+
+    def memory():
+        out = k.cmd("heap info")
+        pages = re.search(r"pages: total \d+, free (\d+)", out).group(1)
+        blocks = re.search(r"(\d+) blocks in use", out).group(1)
+        assert "integrity: ok" in out
+        return pages, blocks
+
+    before = memory()
+    for i in range(20):
+        assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+        k.send("guest start basic\r")
+        wait_stopped(k, "basic")
+        assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
+    assert memory() == before
+    assert k.lines("guest list") == [k.lines("guest list")[0]]
+
+
+def test_guest_command_errors(keel_factory, tmp_path):
+    k = keel_factory(smp=1, extra_args=["-initrd", package(tmp_path, {"basic": "sbi_base"})])
+    assert k.cmd("guest create nothere.dtb") == \
+        "error: guest: 'nothere.dtb' is not in the guest package"
+    assert k.cmd("guest start basic") == "error: guest: no guest named 'basic'"
+    assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+    assert k.cmd("guest create guests/basic.dtb") == \
+        "error: guest 'basic': a guest of that name exists"
+    assert k.cmd("guest destroy") == "error: usage: guest destroy <name>"
+    # A created guest that never ran can be destroyed; its name is free again.
+    assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
+    assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")

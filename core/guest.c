@@ -118,18 +118,19 @@ static int alloc_region(struct guest *g, const struct guestcfg_mem *m, unsigned 
 		if (m->fixed) {
 			u64 hpa = m->hpa + (gpa - m->gpa);
 
-			if (page_claim(hpa, (end - gpa) >> PAGE_SHIFT))
+			while ((PAGE_SIZE << order) > end - gpa ||
+			       !IS_ALIGNED(gpa | hpa, PAGE_SIZE << order))
+				order--;
+			if (page_claim(hpa, 1UL << order))
 				return -EBUSY;
-			memset((void *)hpa, 0, end - gpa);
-			for (u64 a = gpa; a < end; a += PAGE_SIZE) {
-				int err = add_chunk(g, a, hpa + (a - gpa), 0, true);
-
-				if (err)
-					return err;
-				if (g->nr_chunks >= max_chunks && a + PAGE_SIZE < end)
-					return -E2BIG;
+			memset((void *)hpa, 0, PAGE_SIZE << order);
+			if (add_chunk(g, gpa, hpa, order, true)) {
+				for (u64 i = 0; i < (1UL << order); i++)
+					page_free((void *)(hpa + i * PAGE_SIZE), 0);
+				return -ENOMEM;
 			}
-			return 0;
+			gpa += PAGE_SIZE << order;
+			continue;
 		}
 		while ((PAGE_SIZE << order) > end - gpa || !IS_ALIGNED(gpa, PAGE_SIZE << order))
 			order--;
@@ -153,7 +154,12 @@ static void free_memory(struct guest *g)
 		struct guest_chunk *c = &g->chunks[i];
 
 		memset((void *)c->hpa, 0, PAGE_SIZE << c->order);
-		page_free((void *)c->hpa, c->order);
+		/* A claimed range went out as single pages: it comes back the same way. */
+		if (c->claimed)
+			for (u64 p = 0; p < (1UL << c->order); p++)
+				page_free((void *)(c->hpa + p * PAGE_SIZE), 0);
+		else
+			page_free((void *)c->hpa, c->order);
 	}
 	g->nr_chunks = 0;
 }
@@ -339,7 +345,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	g->sbi_disabled = cfg->sbi_disabled;
 	g->con_lock = (spinlock_t)SPINLOCK_INIT;
 	for (u32 i = 0; i < cfg->nr_mem; i++)
-		max_chunks += cfg->mem[i].fixed ? cfg->mem[i].size >> PAGE_SHIFT : 2 * 64;
+		max_chunks += 2 * 64;
 	g->chunks = kmalloc(max_chunks * sizeof(*g->chunks));
 	if (!g->chunks || gstage_init(&g->gs))
 		goto fail;

@@ -12,7 +12,7 @@ enum guest_state { GUEST_CREATED, GUEST_RUNNING, GUEST_STOPPED, GUEST_HALTED };
 struct guest_chunk {
 	u64 gpa, hpa;
 	unsigned int order;
-	bool claimed; /* a fixed host placement: given back page by page */
+	bool claimed; /* a fixed host placement: claimed and given back page by page */
 };
 
 struct guest {

@@ -19,13 +19,13 @@ GUEST = """/dts-v1/;
 	guest-name = "%(name)s";
 	bootargs = "keel.test=%(tests)s";
 	vcpus { count = <1>; };
-	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; };
+	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
 };
 """
 
 
-def package(tmp_path, guests, boot=""):
+def package(tmp_path, guests, boot="", placement=""):
     """guests: {name: keel.test value}; returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
@@ -33,7 +33,7 @@ def package(tmp_path, guests, boot=""):
     (root / "basic.bin").write_bytes(open(BASIC, "rb").read())
     for name, tests in guests.items():
         src = tmp_path / f"{name}.dts"
-        src.write_text(GUEST % {"name": name, "tests": tests})
+        src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")
@@ -130,3 +130,18 @@ def test_guest_command_errors(keel_factory, tmp_path):
     # A created guest that never ran can be destroyed; its name is free again.
     assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
     assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+
+
+def test_fixed_host_placement(keel_factory, tmp_path):
+    # RAM at a fixed host address: claimed at creation, given back on destroy.
+    pkg = package(tmp_path, {"fixed": "sbi_base,console"},
+                  placement="host-address = <0x0 0x90000000>; ")
+    k = keel_factory(smp=2, extra_args=["-initrd", pkg])
+    for i in range(2):
+        assert k.cmd("guest create guests/fixed.dtb") == \
+            f"guest 'fixed' created: id {i}, 1 vcpus, 65536 KiB RAM"
+        k.send("guest start fixed\r")
+        assert wait_stopped(k, "fixed") == "guest 'fixed' stopped: vcpu 0: shut down (no reason)"
+        assert k.cmd("guest destroy fixed") == "guest 'fixed' destroyed"
+    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    assert text.count("[fixed] BASIC: done 2/2") == 2

@@ -121,7 +121,8 @@ void smp_boot_secondaries(void)
 			stack_free(stack, order);
 			continue;
 		}
-		deadline = time_ticks() + timebase_hz;
+		/* Generous: an emulator with more harts than host cores can be slow here. */
+		deadline = time_ticks() + 5 * timebase_hz;
 		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && time_ticks() < deadline)
 			;
 		if (!pc->online)

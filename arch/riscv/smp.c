@@ -89,12 +89,55 @@ void secondary_main(struct hart_boot *boot)
 	idle_loop();
 }
 
+static void wait_status(u64 hartid, long status, u64 ticks)
+{
+	u64 deadline = time_ticks() + ticks;
+
+	while (sbi_hart_status(hartid) != status && time_ticks() < deadline)
+		;
+}
+
+static bool wait_online(struct percpu *pc, u64 ticks)
+{
+	u64 deadline = time_ticks() + ticks;
+
+	while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && time_ticks() < deadline)
+		;
+	return pc->online;
+}
+
+/*
+ * Start one hart and see it come online.  OpenSBI 1.1 can race a start
+ * against a hart that is still initialising (seen on QEMU with more harts
+ * than host cores): the hart either jumps to Keel's boot entry (the boot
+ * lottery sends it back to stopped) or forgets the start and stays stopped.
+ * So: start only a stopped hart, and start it again if it falls back.
+ */
+static int start_hart(struct percpu *pc)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int err;
+
+		wait_status(pc->hartid, SBI_HSM_STOPPED, timebase_hz);
+		err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
+		if (err == -EBUSY)
+			continue;
+		if (err)
+			return err;
+		if (wait_online(pc, 2 * timebase_hz))
+			return 0;
+		if (sbi_hart_status(pc->hartid) != SBI_HSM_STOPPED)
+			return -ETIMEDOUT;
+	}
+	return -ETIMEDOUT;
+}
+
 void smp_boot_secondaries(void)
 {
 	for (unsigned int cpu = 1; cpu < nr_cpus; cpu++) {
 		struct percpu *pc = &percpu_data[cpu];
 		unsigned int order;
-		u64 limit, deadline;
+		u64 limit;
 		void *stack = stack_alloc(&order, &limit);
 		int err;
 
@@ -106,28 +149,14 @@ void smp_boot_secondaries(void)
 		pc->boot.tp = (u64)pc;
 		pc->boot.satp = mmu_satp();
 		pc->boot.stack_limit = limit;
-		err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
-		if (err == -EBUSY) {
-			/* A hart that lost the boot lottery is on its way back to stopped. */
-			deadline = time_ticks() + timebase_hz / 10;
-			while (sbi_hart_status(pc->hartid) != SBI_HSM_STOPPED &&
-			       time_ticks() < deadline)
-				;
-			err = sbi_hart_start(pc->hartid, (u64)secondary_entry, (u64)&pc->boot);
-		}
+		err = start_hart(pc);
 		if (err) {
 			printk("smp: hart %lu did not start (%d)\n", (unsigned long)pc->hartid,
 			       err);
-			stack_free(stack, order);
-			continue;
+			/* A hart that may still be running on it keeps its stack. */
+			if (sbi_hart_status(pc->hartid) == SBI_HSM_STOPPED)
+				stack_free(stack, order);
 		}
-		/* Generous: an emulator with more harts than host cores can be slow here. */
-		deadline = time_ticks() + 5 * timebase_hz;
-		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && time_ticks() < deadline)
-			;
-		if (!pc->online)
-			printk("smp: hart %lu started but never came online\n",
-			       (unsigned long)pc->hartid);
 	}
 }
 

@@ -123,7 +123,7 @@ static int alloc_region(struct guest *g, const struct guestcfg_mem *m, unsigned 
 				order--;
 			if (page_claim(hpa, 1UL << order))
 				return -EBUSY;
-			memset((void *)hpa, 0, PAGE_SIZE << order);
+			zero_pages((void *)hpa, PAGE_SIZE << order);
 			if (add_chunk(g, gpa, hpa, order, true)) {
 				for (u64 i = 0; i < (1UL << order); i++)
 					page_free((void *)(hpa + i * PAGE_SIZE), 0);
@@ -137,8 +137,8 @@ static int alloc_region(struct guest *g, const struct guestcfg_mem *m, unsigned 
 		while (!(p = page_alloc(order)))
 			if (order-- == 0)
 				return -ENOMEM;
-		/* Guest memory is zeroed before the guest sees it. */
-		memset(p, 0, PAGE_SIZE << order);
+		/* Guest memory is zeroed before the guest sees it (so not again on destroy). */
+		zero_pages(p, PAGE_SIZE << order);
 		if (add_chunk(g, gpa, (u64)p, order, false)) {
 			page_free(p, order);
 			return -ENOMEM;
@@ -153,7 +153,6 @@ static void free_memory(struct guest *g)
 	for (unsigned int i = 0; i < g->nr_chunks; i++) {
 		struct guest_chunk *c = &g->chunks[i];
 
-		memset((void *)c->hpa, 0, PAGE_SIZE << c->order);
 		/* A claimed range went out as single pages: it comes back the same way. */
 		if (c->claimed)
 			for (u64 p = 0; p < (1UL << c->order); p++)

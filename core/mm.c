@@ -113,12 +113,28 @@ void *page_alloc(unsigned int order)
 	return p;
 }
 
+void zero_pages(void *p, size_t bytes)
+{
+	volatile u64 *w = p, *end = (u64 *)((u8 *)p + bytes);
+
+	for (; w < end; w += 8) {
+		w[0] = 0;
+		w[1] = 0;
+		w[2] = 0;
+		w[3] = 0;
+		w[4] = 0;
+		w[5] = 0;
+		w[6] = 0;
+		w[7] = 0;
+	}
+}
+
 void *page_zalloc(unsigned int order)
 {
 	void *p = page_alloc(order);
 
 	if (p)
-		memset(p, 0, PAGE_SIZE << order);
+		zero_pages(p, PAGE_SIZE << order);
 	return p;
 }
 

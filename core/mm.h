@@ -22,6 +22,8 @@ extern struct mm_info mm_info;
 int mm_init(const void *fdt, u64 image_start, u64 image_end);
 void *page_alloc(unsigned int order);
 void *page_zalloc(unsigned int order);
+/* Zero whole pages fast (picolibc's memset stores one byte at a time). */
+void zero_pages(void *p, size_t bytes);
 void page_free(void *p, unsigned int order);
 /* Take a specific free range (fixed guest placement): 0, -EBUSY or -EINVAL. */
 int page_claim(u64 addr, u64 npages);

@@ -125,6 +125,24 @@ size_t buddy_meta_bytes(u64 npages)
 	return npages;
 }
 
+/*
+ * memset, eight bytes at a time: boot fills one byte per page of RAM, and the
+ * C library's memset may store a byte at a time (picolibc's does).
+ */
+typedef u64 __attribute__((may_alias)) u64_alias;
+
+static void meta_fill(u8 *m, u8 v, u64 n)
+{
+	u64 pattern = 0x0101010101010101ULL * v;
+
+	for (; n && ((uintptr_t)m & 7); n--)
+		*m++ = v;
+	for (; n >= 8; n -= 8, m += 8)
+		*(u64_alias *)m = pattern;
+	for (; n; n--)
+		*m++ = v;
+}
+
 void buddy_init(struct buddy_zone *z, u64 base, u64 npages, u8 *meta)
 {
 	unsigned o;
@@ -138,7 +156,7 @@ void buddy_init(struct buddy_zone *z, u64 base, u64 npages, u8 *meta)
 	}
 	z->free_pages = 0;
 	/* Reserved pages are ordinary allocated pages, so buddy_free(p, 0) works on them. */
-	memset(meta, META_ALLOC | 0, buddy_meta_bytes(npages));
+	meta_fill(meta, META_ALLOC | 0, buddy_meta_bytes(npages));
 }
 
 /*
@@ -153,13 +171,9 @@ static bool all_reserved(const u8 *m, u64 n)
 	for (; i < n && ((uintptr_t)(m + i) & 7); i++)
 		if (m[i] != (META_ALLOC | 0))
 			return false;
-	for (; i + 8 <= n; i += 8) {
-		u64 w;
-
-		memcpy(&w, m + i, 8);
-		if (w != pattern)
+	for (; i + 8 <= n; i += 8)
+		if (*(const u64_alias *)(m + i) != pattern)
 			return false;
-	}
 	for (; i < n; i++)
 		if (m[i] != (META_ALLOC | 0))
 			return false;
@@ -186,7 +200,7 @@ void buddy_release(struct buddy_zone *z, u64 addr, u64 npages)
 		 */
 		reserved = all_reserved(meta_of(z, lo), n);
 		if (reserved) {
-			memset(meta_of(z, lo + 1), META_TAIL, n - 1);
+			meta_fill(meta_of(z, lo + 1), META_TAIL, n - 1);
 			insert_free_range(z, lo, lo + n);
 		} else {
 			for (i = 0; i < n; i++) {

@@ -6,7 +6,6 @@
 #include "core/cmd.h"
 #include "core/guest.h"
 #include "core/mm.h"
-#include "core/package.h"
 #include "core/printk.h"
 #include "libs/guestcfg.h"
 #include <stdio.h>
@@ -15,21 +14,14 @@ static int check_image(const struct guestcfg *cfg, const char *what,
 		       const struct guestcfg_image *img, char *err, size_t len)
 {
 	struct cpio_entry e;
-	u64 load;
-	int r;
 
 	if (!img->present)
 		return 0;
-	if (package_find(img->file, &e))
-		return cmd_error("guest '%s': image '%s': file '%s' is not in the guest package",
-				 cfg->name, what, img->file);
-	r = guestcfg_check_image(cfg, what, img, e.size, err, len);
-	if (r)
+	if (guest_image_find(cfg, what, img, &e, err, len))
 		return cmd_error("%s", err);
-	load = img->load_given || img == &cfg->kernel ? img->load : 0;
-	if (load)
+	if (img->load_given || img == &cfg->kernel)
 		printk("  %-6s %s (%lu bytes) at 0x%lx\n", what, img->file, (unsigned long)e.size,
-		       (unsigned long)load);
+		       (unsigned long)img->load);
 	else
 		printk("  %-6s %s (%lu bytes), placed by Keel\n", what, img->file,
 		       (unsigned long)e.size);

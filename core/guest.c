@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GUEST_VCPU_PRIO_OFFSET 0
 #define DTB_SPACE (64 * KiB)
+#define INITRD_OFFSET (64 * MiB)
 #define HSTATUS_SPVP (1UL << 8)
 #define HSTATUS_SPV (1UL << 7)
 #define HSTATUS_VTW (1UL << 21)
@@ -221,23 +221,40 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 
 /* ------------------------------------------------------------ creation */
 
-static int load_image(struct guest *g, const struct guestcfg *cfg, const char *what,
-		      const struct guestcfg_image *img, u64 load, char *err, size_t errlen)
+u64 guest_image_addr(const struct guestcfg *cfg, const struct guestcfg_image *img)
 {
-	struct cpio_entry e;
+	if (img->load_given || img == &cfg->kernel)
+		return img->load;
+	if (img == &cfg->dtb)
+		return cfg->mem[0].gpa + cfg->mem[0].size - DTB_SPACE;
+	return cfg->mem[0].gpa + INITRD_OFFSET;
+}
+
+int guest_image_find(const struct guestcfg *cfg, const char *what, const struct guestcfg_image *img,
+		     struct cpio_entry *e, char *err, size_t errlen)
+{
 	struct guestcfg_image placed = *img;
 
-	if (package_find(img->file, &e)) {
+	if (package_find(img->file, e)) {
 		snprintf(err, errlen,
 			 "guest '%s': image '%s': file '%s' is not in the guest package", cfg->name,
 			 what, img->file);
 		return -ENOENT;
 	}
-	placed.load = load;
+	placed.load = guest_image_addr(cfg, img);
 	placed.load_given = true;
-	if (guestcfg_check_image(cfg, what, &placed, e.size, err, errlen))
+	if (guestcfg_check_image(cfg, what, &placed, e->size, err, errlen))
 		return -ENOSPC;
-	return guest_write(g, load, e.data, e.size);
+	return 0;
+}
+
+static int load_image(struct guest *g, const struct guestcfg *cfg, const char *what,
+		      const struct guestcfg_image *img, char *err, size_t errlen)
+{
+	struct cpio_entry e;
+	int r = guest_image_find(cfg, what, img, &e, err, errlen);
+
+	return r ? r : guest_write(g, guest_image_addr(cfg, img), e.data, e.size);
 }
 
 static void vcpu_loop(void *arg);
@@ -360,16 +377,13 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		g->ram_bytes += cfg->mem[i].size;
 	}
 	g->entry = cfg->kernel.load;
-	r = load_image(g, cfg, "kernel", &cfg->kernel, cfg->kernel.load, err, errlen);
+	r = load_image(g, cfg, "kernel", &cfg->kernel, err, errlen);
 	if (r)
 		goto fail;
-	/* The DTB goes at the top of the first region (or where the description says). */
+	g->dtb_gpa = guest_image_addr(cfg, &cfg->dtb);
 	if (cfg->dtb.present) {
-		g->dtb_gpa = cfg->dtb.load_given ? cfg->dtb.load
-						 : cfg->mem[0].gpa + cfg->mem[0].size - DTB_SPACE;
-		r = load_image(g, cfg, "dtb", &cfg->dtb, g->dtb_gpa, err, errlen);
+		r = load_image(g, cfg, "dtb", &cfg->dtb, err, errlen);
 	} else {
-		g->dtb_gpa = cfg->mem[0].gpa + cfg->mem[0].size - DTB_SPACE;
 		dtb = kmalloc(DTB_SPACE);
 		r = dtb ? build_dtb(g, cfg, dtb, DTB_SPACE) : -ENOMEM;
 		if (!r)
@@ -381,10 +395,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	if (r)
 		goto fail;
 	if (cfg->initrd.present) {
-		r = load_image(g, cfg, "initrd", &cfg->initrd,
-			       cfg->initrd.load_given ? cfg->initrd.load
-						      : cfg->mem[0].gpa + 64 * MiB,
-			       err, errlen);
+		r = load_image(g, cfg, "initrd", &cfg->initrd, err, errlen);
 		if (r)
 			goto fail;
 	}
@@ -477,9 +488,7 @@ static void vcpu_wfi(struct vcpu *v, struct vcpu_guest *vg)
 	vg->nr_wfi++;
 	if (csr_read(CSR_HIP) & csr_read(CSR_HIE))
 		return;
-	vcpu_csrs_save(&vg->csrs);
-	this_cpu()->guest_loaded = NULL;
-	deadline = vg->csrs.vstimecmp;
+	deadline = sbi_server_sstc() ? vcpu_timer() : UINT64_MAX;
 	if (deadline != UINT64_MAX) {
 		timer_event_start(&vg->wfi_timer, deadline);
 		sched_set_blocked();
@@ -509,14 +518,14 @@ static void vcpu_loop(void *arg)
 
 		irq_disable();
 		pc = this_cpu();
-		if (pc->rq.need_resched) {
-			if (pc->guest_loaded == vg) {
-				vcpu_csrs_save(&vg->csrs);
-				pc->guest_loaded = NULL;
-			}
+		if (pc->rq.need_resched)
 			sched_preempt();
-		}
 		if (pc->guest_loaded != vg) {
+			struct vcpu_guest *owner = pc->guest_loaded;
+
+			/* Another guest's VCPU left its state here: keep it before ours goes in. */
+			if (owner)
+				vcpu_csrs_save(&owner->csrs);
 			vcpu_csrs_load(&vg->csrs, gstage_hgatp(&g->gs));
 			pc->guest_loaded = vg;
 		}
@@ -524,8 +533,6 @@ static void vcpu_loop(void *arg)
 		vg->nr_exits++;
 		if (r->scause & CAUSE_IRQ_FLAG) {
 			/* A host interrupt: take it through the normal path. */
-			vcpu_csrs_save(&vg->csrs);
-			pc->guest_loaded = NULL;
 			irq_enable();
 			continue;
 		}
@@ -555,8 +562,11 @@ static void vcpu_loop(void *arg)
 		}
 		irq_enable();
 	}
+	/* Gone for good: nothing of it is worth saving later. */
+	irq_disable();
 	if (this_cpu()->guest_loaded == vg)
 		this_cpu()->guest_loaded = NULL;
+	irq_enable();
 }
 
 /* ------------------------------------------------------------ lookup, teardown */

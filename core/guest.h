@@ -5,6 +5,7 @@
 #include "arch/riscv/gstage.h"
 #include "arch/riscv/vcpu.h"
 #include "core/sched.h"
+#include "libs/cpio.h"
 #include "libs/guestcfg.h"
 
 enum guest_state { GUEST_CREATED, GUEST_RUNNING, GUEST_STOPPED, GUEST_HALTED };
@@ -47,6 +48,14 @@ extern const char *const guest_known_devices[];
 
 /* Parse a guest description from the package into kmalloc'ed @blob and @cfg (free both). */
 int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *err, size_t errlen);
+/*
+ * Where an image goes: its load-address, else Keel's place for it (the DTB
+ * at the top of the first RAM region, an initrd 64 MiB into it).
+ */
+u64 guest_image_addr(const struct guestcfg *cfg, const struct guestcfg_image *img);
+/* The package file of an image, checked to fit where it goes: 0 or an error in @err. */
+int guest_image_find(const struct guestcfg *cfg, const char *what, const struct guestcfg_image *img,
+		     struct cpio_entry *e, char *err, size_t errlen);
 int guest_create(const char *file, struct guest **out, char *err, size_t errlen);
 int guest_start(struct guest *g);
 int guest_destroy(struct guest *g);

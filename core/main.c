@@ -28,14 +28,13 @@ struct boot_info boot_info;
 
 /*
  * Per-hart interrupt set-up: IPIs always, external interrupts only with an
- * interrupt controller; no guest state may raise anything yet.
+ * interrupt controller; no guest state may raise anything yet (the
+ * delegations come from vcpu_hart_init).
  */
 void hart_init_csrs(void)
 {
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HIE, 0);
-	csr_write(CSR_HIDELEG, 0);
-	csr_write(CSR_HEDELEG, 0);
 	csr_write(CSR_SIE, SIE_SSIE | (irqchip_get() ? SIE_SEIE : 0));
 	vcpu_hart_init(sbi_server_sstc());
 }

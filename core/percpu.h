@@ -26,7 +26,11 @@ struct percpu {
 	struct timer_queue timers;
 	volatile u32 ipi_pending;
 	unsigned int irq_depth;
-	void *guest_loaded; /* the guest VCPU whose VS CSRs are on this hart */
+	/*
+	 * The guest VCPU (struct vcpu_guest) whose VS-level CSRs are on this
+	 * hart: they are saved only when another guest's VCPU needs the hart.
+	 */
+	void *guest_loaded;
 	u64 nr_irqs, nr_timer_irqs, nr_ipis, nr_ext_irqs;
 };
 

@@ -159,6 +159,14 @@ static int scan_props(struct ctx *c, int node, const char *path, struct prop *p,
 	return off == -FDT_ERR_NOTFOUND ? 0 : malformed(c);
 }
 
+/* A node that may only have properties: the schema's, and no children. */
+static int scan_leaf(struct ctx *c, int node, const char *path, struct prop *p, unsigned int n)
+{
+	int ret = scan_props(c, node, path, p, n);
+
+	return ret ? ret : no_children(c, node, path);
+}
+
 static int require(struct ctx *c, const char *path, const struct prop *p)
 {
 	if (p->val)
@@ -520,9 +528,7 @@ static int parse_mem(struct ctx *c, int node, const char *name)
 	int ret;
 
 	snprintf(path, sizeof(path), "/%s", name);
-	ret = scan_props(c, node, path, p, M_NR);
-	if (!ret)
-		ret = no_children(c, node, path);
+	ret = scan_leaf(c, node, path, p, M_NR);
 	if (!ret)
 		ret = require(c, path, &p[M_REG]);
 	if (!ret)
@@ -619,9 +625,7 @@ static int parse_image(struct ctx *c, int node, const char *what, struct guestcf
 	snprintf(path, sizeof(path), "/images/%s", what);
 	if (img->present)
 		return fail(c, -EINVAL, "/images: duplicate node '%s'", what);
-	ret = scan_props(c, node, path, p, I_NR);
-	if (!ret)
-		ret = no_children(c, node, path);
+	ret = scan_leaf(c, node, path, p, I_NR);
 	if (!ret)
 		ret = require(c, path, &p[I_FILE]);
 	if (!ret)
@@ -718,9 +722,7 @@ static int parse_device(struct ctx *c, int node, const char *name)
 	u32 i;
 
 	snprintf(path, sizeof(path), "/devices/%s", name);
-	ret = scan_props(c, node, path, p, D_NR);
-	if (!ret)
-		ret = no_children(c, node, path);
+	ret = scan_leaf(c, node, path, p, D_NR);
 	if (!ret)
 		ret = require(c, path, &p[D_COMPAT]);
 	if (!ret)

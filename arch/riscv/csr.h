@@ -16,6 +16,7 @@
 #define CSR_STVAL 0x143
 #define CSR_SIP 0x144
 #define CSR_STIMECMP 0x14d
+#define CSR_VSTIMECMP 0x24d
 #define CSR_SATP 0x180
 #define CSR_HSTATUS 0x600
 #define CSR_HEDELEG 0x602

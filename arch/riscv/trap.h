@@ -12,34 +12,33 @@ struct trap_frame {
 /*
  * While percpu probe_active is set, an illegal-instruction trap skips
  * the faulting (4-byte CSR) instruction and sets probe_faulted.
+ * __csr_probe runs @insn (a CSR access) so: 0, or -ENODEV if it trapped.
  */
-
-#define csr_probe_read(csr, valp)                                                 \
-	({                                                                        \
-		unsigned long __f = irq_save(), __v;                              \
-		int __r;                                                          \
-		this_cpu()->probe_faulted = false;                                \
-		this_cpu()->probe_active = true;                                  \
-		__asm__ volatile("csrr %0, " csr_str(csr) : "=r"(__v)::"memory"); \
-		this_cpu()->probe_active = false;                                 \
-		__r = this_cpu()->probe_faulted ? -ENODEV : 0;                    \
-		irq_restore(__f);                                                 \
-		*(valp) = __v;                                                    \
-		__r;                                                              \
+#define __csr_probe(insn)                                      \
+	({                                                     \
+		unsigned long __f = irq_save();                \
+		int __r;                                       \
+		this_cpu()->probe_faulted = false;             \
+		this_cpu()->probe_active = true;               \
+		insn;                                          \
+		this_cpu()->probe_active = false;              \
+		__r = this_cpu()->probe_faulted ? -ENODEV : 0; \
+		irq_restore(__f);                              \
+		__r;                                           \
 	})
 
-#define csr_probe_write(csr, val)                                                    \
-	({                                                                           \
-		unsigned long __f = irq_save(), __v = (unsigned long)(val);          \
-		int __r;                                                             \
-		this_cpu()->probe_faulted = false;                                   \
-		this_cpu()->probe_active = true;                                     \
-		__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"(__v) : "memory"); \
-		this_cpu()->probe_active = false;                                    \
-		__r = this_cpu()->probe_faulted ? -ENODEV : 0;                       \
-		irq_restore(__f);                                                    \
-		__r;                                                                 \
+#define csr_probe_read(csr, valp)                                                \
+	({                                                                       \
+		unsigned long __v = 0;                                           \
+		int __pr = __csr_probe(__asm__ volatile("csrr %0, " csr_str(csr) \
+							: "=r"(__v)::"memory")); \
+		*(valp) = __v;                                                   \
+		__pr;                                                            \
 	})
+
+#define csr_probe_write(csr, val)                                                            \
+	__csr_probe(__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"((unsigned long)(val)) \
+				     : "memory"))
 
 void trap_handler(struct trap_frame *f);
 void trap_dump(const struct trap_frame *f, bool symbolize);

@@ -10,7 +10,6 @@
 #define CSR_VSCAUSE 0x242
 #define CSR_VSTVAL 0x243
 #define CSR_VSATP 0x280
-#define CSR_VSTIMECMP 0x24d
 #define CSR_HTIMEDELTA 0x605
 
 #define HENVCFG_STCE (1UL << 63)
@@ -31,6 +30,17 @@ void vcpu_hart_init(bool sstc)
 	csr_write(CSR_HCOUNTEREN, 7);
 	csr_write(CSR_HTIMEDELTA, 0);
 	csr_write(CSR_HENVCFG, sstc ? HENVCFG_STCE : 0);
+}
+
+/* The running guest's timer (its stimecmp is the hart's vstimecmp under Sstc). */
+void vcpu_set_timer(u64 deadline)
+{
+	csr_write(CSR_VSTIMECMP, deadline);
+}
+
+u64 vcpu_timer(void)
+{
+	return csr_read(CSR_VSTIMECMP);
 }
 
 void vcpu_csrs_init(struct guest_csrs *c)

@@ -19,6 +19,8 @@ struct guest_csrs {
 /* Enter the guest; returns (interrupts still off) when it traps to Keel. */
 void vcpu_enter(struct guest_regs *g);
 
+void vcpu_set_timer(u64 deadline);
+u64 vcpu_timer(void);
 void vcpu_csrs_init(struct guest_csrs *c);
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);

@@ -15,31 +15,20 @@
 #include <libfdt.h>
 
 #include "libs/fdtinfo.h"
+#include "tests/unit/load_file.h"
 
 #define DTS_DIR "../shared/dts/"
 
 /* ------------------------------------------------------------ helpers */
 
-/* The blob lands in a buffer of exactly its size, so ASan sees any overread. */
 static void *load_dtb(const char *name)
 {
 	char path[256];
-	long size;
+	size_t size;
 	void *fdt;
-	FILE *f;
 
 	snprintf(path, sizeof(path), DTS_DIR "%s.dtb", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (tests run from the repository root)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	rewind(f);
-	fdt = malloc(size);
-	assert_non_null(fdt);
-	assert_int_equal(fread(fdt, 1, size, f), (size_t)size);
-	fclose(f);
+	fdt = load_file(path, &size);
 	assert_int_equal(fdt_blob_check(fdt, size), 0);
 	return fdt;
 }

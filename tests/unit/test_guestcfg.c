@@ -16,6 +16,7 @@
 #include <libfdt.h>
 
 #include "libs/guestcfg.h"
+#include "tests/unit/load_file.h"
 
 #define DTB_DIR "build/unit/guestcfg/"
 
@@ -27,28 +28,12 @@ static char err[256];
 
 /* ------------------------------------------------------------ helpers */
 
-/* The blob lands in a buffer of exactly its size, so ASan sees any overread. */
 static void *load_dtb(const char *name, size_t *size)
 {
 	char path[256];
-	long n;
-	void *fdt;
-	FILE *f;
 
 	snprintf(path, sizeof(path), DTB_DIR "%s.dtb", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (tests run from the repository root)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	fdt = malloc(n);
-	assert_non_null(fdt);
-	assert_int_equal(fread(fdt, 1, n, f), (size_t)n);
-	fclose(f);
-	*size = n;
-	return fdt;
+	return load_file(path, size);
 }
 
 static int parse_file(const char *name, u32 max_vcpus, const char *const *compat, void **blob,

@@ -1,9 +1,6 @@
 /* SBI v0.1 legacy calls that still make sense for a guest. */
 #include "arch/riscv/sbi_server.h"
-#include "arch/riscv/csr.h"
 #include "core/guest.h"
-
-#define CSR_VSTIMECMP 0x24d
 
 static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
@@ -11,7 +8,7 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 	case 0x00: /* set_timer */
 		if (!sbi_server_sstc())
 			return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-		csr_write(CSR_VSTIMECMP, r->x[10]);
+		vcpu_set_timer(r->x[10]);
 		return (struct sbiret){ 0, 0 };
 	case 0x01: /* console_putchar */
 		guest_console_putc(g, (char)r->x[10]);

@@ -1,15 +1,12 @@
 /* SBI TIME: the guest's timer is the hart's vstimecmp (Sstc), set directly. */
 #include "arch/riscv/sbi_server.h"
-#include "arch/riscv/csr.h"
 #include "core/guest.h"
-
-#define CSR_VSTIMECMP 0x24d
 
 static struct sbiret time_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	if (r->x[16] != 0)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	csr_write(CSR_VSTIMECMP, r->x[10]);
+	vcpu_set_timer(r->x[10]);
 	return (struct sbiret){ 0, 0 };
 }
 

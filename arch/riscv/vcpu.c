@@ -78,7 +78,11 @@ void vcpu_csrs_save(struct guest_csrs *c)
 	c->vscause = csr_read(CSR_VSCAUSE);
 	c->vstval = csr_read(CSR_VSTVAL);
 	c->vsatp = csr_read(CSR_VSATP);
-	c->hvip = csr_read(CSR_HVIP);
+	/*
+	 * hvip is Keel's own (interrupts it injects): never read back, since
+	 * QEMU 7.2 reports the Sstc timer's VSTIP there, and restoring that
+	 * would leave a timer interrupt pending after the guest cleared it.
+	 */
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
 		c->vstimecmp = csr_read(CSR_VSTIMECMP);
 }

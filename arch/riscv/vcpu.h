@@ -11,7 +11,7 @@ struct guest_regs {
 	u64 host_ra, host_sp, host_tp, host_s[12];
 };
 
-/* VS-level CSRs, saved while another VCPU uses the hart. */
+/* VS-level CSRs, saved while another VCPU uses the hart; hvip is what Keel injects. */
 struct guest_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp, hvip;
 };

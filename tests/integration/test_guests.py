@@ -146,18 +146,3 @@ def test_fixed_host_placement(keel_factory, tmp_path):
     text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
     assert text.count("[fixed] BASIC: done 2/2") == 2
 
-
-def test_two_guests_share_one_hart(keel_factory, tmp_path):
-    # Both VCPUs on the only hart, each sleeping in WFI while the other runs:
-    # their VS-level state (timers included) must survive every switch.
-    tests = "sbi_base,console,timer_sbi,timer_sstc"
-    pkg = package(tmp_path, {"one": tests, "two": tests},
-                  boot="guest create guests/one.dtb\nguest create guests/two.dtb\n"
-                       "guest start one\nguest start two\n")
-    k = keel_factory(smp=1, extra_args=["-initrd", pkg])
-    k.expect(re.compile(rb"guest '(one|two)' stopped"), timeout=60, what="a guest to stop")
-    k.expect(re.compile(rb"guest '(one|two)' stopped"), timeout=60, what="the other to stop")
-    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
-    for name in ("one", "two"):
-        assert results(text, name) == {t: "ok" for t in tests.split(",")}, text[-3000:]
-        assert f"[{name}] BASIC: done 4/4" in text

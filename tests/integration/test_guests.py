@@ -51,13 +51,23 @@ def results(text, name):
     return dict(re.findall(rf"^\[{name}\] BASIC: (\w+) (ok|FAIL|skip)\b", text, re.M))
 
 
-def wait_stopped(k, name):
-    """Wait for the guest's stop line (printed after the prompt the shell
-    already showed, so the next command's echo follows it directly)."""
+def wait_stopped(k, name, then=None):
+    """Wait for the guest's stop line (and then for the pattern `then`, if
+    given), then press Enter on an empty line and wait for its prompt.
+
+    The stop line comes from the VCPU's hart, before or after the prompt
+    of the command that started the guest: the empty line leaves the
+    terminal at a fresh prompt either way, so the next command's echo is
+    exact."""
     k.expect(re.compile(rf"guest '{name}' (stopped|halted): ([^\r\n]*)\r*\n".encode()),
              timeout=60, what=f"guest {name} to stop")
     m = k.proc.match
-    return f"guest '{name}' {m.group(1).decode()}: {m.group(2).decode()}"
+    line = f"guest '{name}' {m.group(1).decode()}: {m.group(2).decode()}"
+    if then is not None:
+        k.expect(then, what=f"{then.pattern!r} after the stop line")
+    k.send("\r")
+    k.read_until_prompt()
+    return line
 
 
 @pytest.mark.parametrize("smp", [1, 2])
@@ -82,12 +92,11 @@ def test_a_faulting_guest_halts_alone(keel_factory, tmp_path):
                   boot="guest create guests/faulty.dtb\nguest create guests/good.dtb\n"
                        "guest start faulty\n")
     k = keel_factory(smp=2, extra_args=["-initrd", pkg])
-    halted = wait_stopped(k, "faulty")
+    # The report ends with the guest's registers.
+    halted = wait_stopped(k, "faulty", then=re.compile(rb" t6: [0-9a-f]{16}\r*\n"))
     assert halted.startswith("guest 'faulty' halted: vcpu 0: access outside its memory: "
                              "load guest-page fault at 0x")
     assert "stval 0x100000000" in halted
-    k.expect(re.compile(rb" t6: [0-9a-f]{16}\r*\n"),
-             what="the end of the guest's register dump")
     # Keel and the other guest are unaffected.
     assert k.cmd("echo keel alive") == "keel alive"
     k.send("guest start good\r")

@@ -1,10 +1,10 @@
 /*
  * Guests: one guest description (libs/guestcfg) from the guest package gives
  * RAM (zeroed, G-stage mapped with the largest pages), images loaded from the
- * package, a generated guest-OS DTB, and one normal VCPU per described VCPU.
- * A normal VCPU is a thread whose loop enters the guest (vcpu_enter) and
- * handles its exits; its VS-level CSRs stay on the hart until another
- * guest's VCPU needs it.
+ * package, a generated guest-OS DTB, and one normal VCPU per described VCPU
+ * (core/guest_vcpu.c).  Lifecycle: created -> running <-> paused, then
+ * stopped or halted (by the guest, a fault or the shell); a reset reloads
+ * the images into zeroed RAM and starts it again.
  */
 #include "core/guest.h"
 #include "arch/riscv/csr.h"
@@ -23,10 +23,6 @@
 
 #define DTB_SPACE (64 * KiB)
 #define INITRD_OFFSET (64 * MiB)
-#define HSTATUS_SPVP (1UL << 8)
-#define HSTATUS_SPV (1UL << 7)
-#define HSTATUS_VTW (1UL << 21)
-#define WFI_INSN 0x10500073
 
 static LIST_HEAD_DECL(guests);
 static spinlock_t guests_lock = SPINLOCK_INIT;
@@ -36,7 +32,8 @@ const char *const guest_known_devices[] = { NULL };
 
 const char *guest_state_name(enum guest_state s)
 {
-	static const char *const names[] = { "created", "running", "stopped", "halted" };
+	static const char *const names[] = { "created",	  "running", "paused",
+					     "resetting", "stopped", "halted" };
 
 	return names[s];
 }
@@ -92,6 +89,11 @@ static int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len)
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len)
 {
 	return guest_access(g, gpa, len, copy_out, buf);
+}
+
+bool guest_ram_contains(struct guest *g, u64 gpa)
+{
+	return chunk_of(g, gpa) != NULL;
 }
 
 static int add_chunk(struct guest *g, u64 gpa, u64 hpa, unsigned int order, bool claimed)
@@ -170,7 +172,8 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 	char isa[64], name[32];
 	int err = 0;
 
-	snprintf(isa, sizeof(isa), "rv64imac_zicsr_zifencei%s", sbi_server_sstc() ? "_sstc" : "");
+	snprintf(isa, sizeof(isa), "rv64ima%sc_zicsr_zifencei%s", vcpu_fp ? "fd" : "",
+		 sbi_server_sstc() ? "_sstc" : "");
 #define T(x) (err = err ? err : (x))
 	T(fdt_create(buf, len));
 	T(fdt_finish_reservemap(buf));
@@ -257,8 +260,6 @@ static int load_image(struct guest *g, const struct guestcfg *cfg, const char *w
 	return r ? r : guest_write(g, guest_image_addr(cfg, img), e.data, e.size);
 }
 
-static void vcpu_loop(void *arg);
-
 static int create_vcpus(struct guest *g, const struct guestcfg *cfg)
 {
 	char name[24];
@@ -272,16 +273,14 @@ static int create_vcpus(struct guest *g, const struct guestcfg *cfg)
 
 		if (!vg)
 			return -ENOMEM;
-		vg->guest = g;
-		vg->index = i;
-		vcpu_csrs_init(&vg->csrs);
 		snprintf(name, sizeof(name), "%s/%u", g->name, i);
-		v = thread_create(name, vcpu_loop, vg, cfg->vcpu[i].priority,
+		v = thread_create(name, guest_vcpu_loop, vg, cfg->vcpu[i].priority,
 				  cfg->vcpu[i].affinity);
 		if (!v) {
 			kfree(vg);
 			return -ENOMEM;
 		}
+		guest_vcpu_init(vg, g, v, i);
 		v->kind = VCPU_NORMAL;
 		v->keep = true;
 		v->se.slice_ns = v->se.remaining_ns = cfg->vcpu[i].slice_ns;
@@ -291,17 +290,26 @@ static int create_vcpus(struct guest *g, const struct guestcfg *cfg)
 	return 0;
 }
 
-static void guest_free(struct guest *g)
+static void free_vcpus(struct guest *g)
 {
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		kfree(g->vcpus[i]->arg);
 		thread_discard(g->vcpus[i]);
 	}
 	kfree(g->vcpus);
+	g->vcpus = NULL;
+	g->nr_vcpus = 0;
+}
+
+static void guest_free(struct guest *g)
+{
+	free_vcpus(g);
 	free_memory(g);
 	if (g->gs.root)
 		gstage_destroy(&g->gs);
 	kfree(g->chunks);
+	kfree(g->cfg);
+	kfree(g->blob);
 	kfree(g);
 }
 
@@ -336,32 +344,69 @@ int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *e
 	return r;
 }
 
+/* Kernel, DTB (given or generated) and initrd into the guest's zeroed RAM. */
+static int load_images(struct guest *g, char *err, size_t errlen)
+{
+	const struct guestcfg *cfg = g->cfg;
+	void *dtb;
+	int r;
+
+	r = load_image(g, cfg, "kernel", &cfg->kernel, err, errlen);
+	if (r)
+		return r;
+	if (cfg->initrd.present) {
+		r = load_image(g, cfg, "initrd", &cfg->initrd, err, errlen);
+		if (r)
+			return r;
+	}
+	if (cfg->dtb.present)
+		return load_image(g, cfg, "dtb", &cfg->dtb, err, errlen);
+	dtb = kmalloc(DTB_SPACE);
+	r = dtb ? build_dtb(g, cfg, dtb, DTB_SPACE) : -ENOMEM;
+	if (!r)
+		r = guest_write(g, g->dtb_gpa, dtb, fdt_totalsize(dtb));
+	if (r)
+		snprintf(err, errlen, "guest '%s': cannot write its device tree (%d)", cfg->name,
+			 r);
+	kfree(dtb);
+	return r;
+}
+
 int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 {
 	struct guestcfg *cfg;
 	struct guest *g = NULL;
-	void *dtb = NULL, *blob;
+	void *blob;
 	unsigned int max_chunks = 0;
 	int r;
 
 	r = guest_describe(file, &blob, &cfg, err, errlen);
 	if (r)
 		return r;
-	snprintf(err, errlen, "guest '%s': out of memory", cfg->name);
 	if (guest_find(cfg->name)) {
 		snprintf(err, errlen, "guest '%s': a guest of that name exists", cfg->name);
-		r = -EEXIST;
-		goto out;
+		kfree(cfg);
+		kfree(blob);
+		return -EEXIST;
 	}
-	r = -ENOMEM;
+	snprintf(err, errlen, "guest '%s': out of memory", cfg->name);
 	g = kzalloc(sizeof(*g));
-	if (!g)
-		goto out;
+	if (!g) {
+		kfree(cfg);
+		kfree(blob);
+		return -ENOMEM;
+	}
+	/* Kept for reset; freed with the guest from here on. */
+	g->cfg = cfg;
+	g->blob = blob;
 	snprintf(g->name, sizeof(g->name), "%s", cfg->name);
 	g->sbi_disabled = cfg->sbi_disabled;
 	g->con_lock = (spinlock_t)SPINLOCK_INIT;
+	g->hsm_lock = (spinlock_t)SPINLOCK_INIT;
+	g->lock = (struct mutex)MUTEX_INIT(g->lock);
 	for (u32 i = 0; i < cfg->nr_mem; i++)
 		max_chunks += 2 * 64;
+	r = -ENOMEM;
 	g->chunks = kmalloc(max_chunks * sizeof(*g->chunks));
 	if (!g->chunks || gstage_init(&g->gs))
 		goto fail;
@@ -377,28 +422,10 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		g->ram_bytes += cfg->mem[i].size;
 	}
 	g->entry = cfg->kernel.load;
-	r = load_image(g, cfg, "kernel", &cfg->kernel, err, errlen);
-	if (r)
-		goto fail;
 	g->dtb_gpa = guest_image_addr(cfg, &cfg->dtb);
-	if (cfg->dtb.present) {
-		r = load_image(g, cfg, "dtb", &cfg->dtb, err, errlen);
-	} else {
-		dtb = kmalloc(DTB_SPACE);
-		r = dtb ? build_dtb(g, cfg, dtb, DTB_SPACE) : -ENOMEM;
-		if (!r)
-			r = guest_write(g, g->dtb_gpa, dtb, fdt_totalsize(dtb));
-		if (r)
-			snprintf(err, errlen, "guest '%s': cannot write its device tree (%d)",
-				 cfg->name, r);
-	}
+	r = load_images(g, err, errlen);
 	if (r)
 		goto fail;
-	if (cfg->initrd.present) {
-		r = load_image(g, cfg, "initrd", &cfg->initrd, err, errlen);
-		if (r)
-			goto fail;
-	}
 	r = create_vcpus(g, cfg);
 	if (r) {
 		snprintf(err, errlen, "guest '%s': cannot create its VCPUs (%d)", cfg->name, r);
@@ -413,160 +440,194 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		spin_unlock_irqrestore(&guests_lock, flags);
 	}
 	*out = g;
-	r = 0;
-	goto out;
+	return 0;
 fail:
 	guest_free(g);
-out:
-	kfree(dtb);
-	kfree(cfg);
-	kfree(blob);
 	return r;
 }
 
-/* ------------------------------------------------------------ running */
+/* ------------------------------------------------------------ lifecycle */
+
+struct vcpu_guest *guest_vcpu(const struct guest *g, unsigned long index)
+{
+	return index < g->nr_vcpus ? g->vcpus[index]->arg : NULL;
+}
+
+/* Under g->lock: a state change others see, then every VCPU looks at it. */
+static bool transition(struct guest *g, u32 from_mask, enum guest_state to, const char *fmt,
+		       va_list ap)
+{
+	unsigned long flags = spin_lock_irqsave(&guests_lock);
+
+	if (!(from_mask & (1u << g->state))) {
+		spin_unlock_irqrestore(&guests_lock, flags);
+		return false;
+	}
+	g->state = to;
+	if (fmt)
+		vsnprintf(g->reason, sizeof(g->reason), fmt, ap);
+	spin_unlock_irqrestore(&guests_lock, flags);
+	guest_kick_all(g);
+	return true;
+}
+
+static bool set_state(struct guest *g, u32 from_mask, enum guest_state to, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool set_state(struct guest *g, u32 from_mask, enum guest_state to, const char *fmt, ...)
+{
+	va_list ap;
+	bool done;
+
+	va_start(ap, fmt);
+	done = transition(g, from_mask, to, fmt, ap);
+	va_end(ap);
+	return done;
+}
+
+#define S(st) (1u << (st))
+#define LIVE (S(GUEST_RUNNING) | S(GUEST_PAUSED))
+
+static void start_vcpus(struct guest *g)
+{
+	/* VCPU 0 boots: a0 = hartid, a1 = DTB (the Linux/OpenSBI convention). */
+	guest_vcpu_hsm_start(g->vcpus[0]->arg, g->entry, g->dtb_gpa);
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		thread_start(g->vcpus[i]);
+}
 
 int guest_start(struct guest *g)
 {
-	struct vcpu_guest *vg;
+	int r = -EBUSY;
 
-	if (g->state != GUEST_CREATED)
-		return -EBUSY;
-	g->state = GUEST_RUNNING;
-	/* VCPU 0 boots: a0 = hartid, a1 = DTB (the Linux/OpenSBI convention). */
-	vg = g->vcpus[0]->arg;
-	vg->regs.x[10] = 0;
-	vg->regs.x[11] = g->dtb_gpa;
-	vg->regs.sepc = g->entry;
-	vg->regs.sstatus = SSTATUS_SPP | SSTATUS_SPIE;
-	vg->regs.hstatus = (csr_read(CSR_HSTATUS) & ~(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW)) |
-			   HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW;
-	thread_start(g->vcpus[0]);
-	return 0;
+	mutex_lock(&g->lock);
+	if (set_state(g, S(GUEST_CREATED), GUEST_RUNNING, "%s", "")) {
+		start_vcpus(g);
+		r = 0;
+	}
+	mutex_unlock(&g->lock);
+	return r;
+}
+
+/* Until none of its VCPUs is in guest mode. */
+static void wait_out_of_guest(struct guest *g)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		struct vcpu_guest *vg = g->vcpus[i]->arg;
+
+		while (__atomic_load_n(&vg->in_guest, __ATOMIC_ACQUIRE) >= 0)
+			thread_sleep_ns(100000);
+	}
+}
+
+int guest_pause(struct guest *g)
+{
+	int r = -EBUSY;
+
+	mutex_lock(&g->lock);
+	if (set_state(g, S(GUEST_RUNNING), GUEST_PAUSED, NULL)) {
+		wait_out_of_guest(g);
+		r = 0;
+	}
+	mutex_unlock(&g->lock);
+	return r;
+}
+
+int guest_resume(struct guest *g)
+{
+	int r;
+
+	mutex_lock(&g->lock);
+	r = set_state(g, S(GUEST_PAUSED), GUEST_RUNNING, NULL) ? 0 : -EBUSY;
+	mutex_unlock(&g->lock);
+	return r;
+}
+
+int guest_halt(struct guest *g)
+{
+	int r = -EBUSY;
+
+	mutex_lock(&g->lock);
+	if (set_state(g, LIVE, GUEST_HALTED, "halted from the shell")) {
+		printk("guest '%s' halted: %s\n", g->name, g->reason);
+		wait_out_of_guest(g);
+		r = 0;
+	}
+	mutex_unlock(&g->lock);
+	return r;
 }
 
 void guest_stop(struct guest *g, enum guest_state st, const char *fmt, ...)
 {
-	unsigned long flags = spin_lock_irqsave(&guests_lock);
 	va_list ap;
+	bool done;
 
-	if (g->state != GUEST_RUNNING) {
-		spin_unlock_irqrestore(&guests_lock, flags);
-		return;
-	}
-	g->state = st;
 	va_start(ap, fmt);
-	vsnprintf(g->reason, sizeof(g->reason), fmt, ap);
+	done = transition(g, LIVE, st, fmt, ap);
 	va_end(ap);
-	spin_unlock_irqrestore(&guests_lock, flags);
-	printk("guest '%s' %s: %s\n", g->name, guest_state_name(st), g->reason);
+	if (done)
+		printk("guest '%s' %s: %s\n", g->name, guest_state_name(st), g->reason);
 }
 
-static void guest_fault(struct vcpu *v, struct vcpu_guest *vg, const char *what)
+/* Its VCPU threads have left their loops (the guest is not live): wait until they are gone. */
+static void wait_vcpus_done(struct guest *g)
 {
-	struct guest_regs *r = &vg->regs;
-	struct trap_frame f;
-
-	guest_stop(vg->guest, GUEST_HALTED, "vcpu %u: %s: %s at 0x%lx (stval 0x%lx, htval 0x%lx)",
-		   vg->index, what, trap_cause_name(r->scause), (unsigned long)r->sepc,
-		   (unsigned long)r->stval, (unsigned long)r->htval);
-	memcpy(f.regs, r->x, sizeof(f.regs));
-	f.sepc = r->sepc;
-	f.sstatus = r->sstatus;
-	f.scause = r->scause;
-	f.stval = r->stval;
-	trap_dump(&f, false);
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		while (!thread_done(g->vcpus[i]))
+			thread_sleep_ns(1000000);
 }
 
-/* WFI: continue at once if an interrupt is pending for the guest, else sleep
- * until its timer deadline (QEMU 7.2 can drop a vstimecmp interrupt taken
- * inside WFI, so Keel waits for the deadline itself). */
-static void vcpu_wfi(struct vcpu *v, struct vcpu_guest *vg)
+int guest_reset(struct guest *g, char *err, size_t errlen)
 {
-	u64 deadline;
+	int r = -EBUSY;
 
-	vg->nr_wfi++;
-	if (csr_read(CSR_HIP) & csr_read(CSR_HIE))
+	mutex_lock(&g->lock);
+	if (!set_state(g, LIVE | S(GUEST_RESETTING) | S(GUEST_STOPPED) | S(GUEST_HALTED),
+		       GUEST_RESETTING, "%s", "reset")) {
+		snprintf(err, errlen, "guest '%s': not started, nothing to reset", g->name);
+		goto out;
+	}
+	wait_vcpus_done(g);
+	free_vcpus(g);
+	for (unsigned int i = 0; i < g->nr_chunks; i++)
+		zero_pages((void *)g->chunks[i].hpa, PAGE_SIZE << g->chunks[i].order);
+	r = load_images(g, err, errlen);
+	if (!r) {
+		r = create_vcpus(g, g->cfg);
+		if (r)
+			snprintf(err, errlen, "guest '%s': cannot create its VCPUs (%d)", g->name,
+				 r);
+	}
+	if (r) {
+		set_state(g, S(GUEST_RESETTING), GUEST_HALTED, "reset failed: %s", err);
+		goto out;
+	}
+	set_state(g, S(GUEST_RESETTING), GUEST_RUNNING, "%s", "");
+	start_vcpus(g);
+out:
+	mutex_unlock(&g->lock);
+	return r;
+}
+
+static void reset_worker(void *arg)
+{
+	struct guest *g = arg;
+	char err[160];
+
+	if (guest_reset(g, err, sizeof(err)))
+		printk("guest '%s' halted: %s\n", g->name, g->reason);
+	else
+		printk("guest '%s' running again after a reset\n", g->name);
+}
+
+void guest_request_reset(struct guest *g, const char *why)
+{
+	if (!set_state(g, LIVE, GUEST_RESETTING, "%s", why))
 		return;
-	deadline = sbi_server_sstc() ? vcpu_timer() : UINT64_MAX;
-	if (deadline != UINT64_MAX) {
-		timer_event_start(&vg->wfi_timer, deadline);
-		sched_set_blocked();
-		schedule();
-		timer_event_stop(&vg->wfi_timer);
-	} else {
-		/* Nothing can wake it: let others run, then look again. */
-		thread_yield();
-	}
-}
-
-static void wfi_timer_fired(struct timer_event *ev)
-{
-	sched_wake(ev->data);
-}
-
-static void vcpu_loop(void *arg)
-{
-	struct vcpu_guest *vg = arg;
-	struct guest *g = vg->guest;
-	struct vcpu *v = current_vcpu();
-	struct percpu *pc;
-
-	timer_event_init(&vg->wfi_timer, wfi_timer_fired, v);
-	while (g->state == GUEST_RUNNING) {
-		struct guest_regs *r = &vg->regs;
-
-		irq_disable();
-		pc = this_cpu();
-		if (pc->rq.need_resched)
-			sched_preempt();
-		if (pc->guest_loaded != vg) {
-			struct vcpu_guest *owner = pc->guest_loaded;
-
-			/* Another guest's VCPU left its state here: keep it before ours goes in. */
-			if (owner)
-				vcpu_csrs_save(&owner->csrs);
-			vcpu_csrs_load(&vg->csrs, gstage_hgatp(&g->gs));
-			pc->guest_loaded = vg;
-		}
-		vcpu_enter(r);
-		vg->nr_exits++;
-		if (r->scause & CAUSE_IRQ_FLAG) {
-			/* A host interrupt: take it through the normal path. */
-			irq_enable();
-			continue;
-		}
-		switch (r->scause) {
-		case CAUSE_VS_ECALL:
-			vg->nr_ecalls++;
-			r->sepc += 4;
-			sbi_server_call(g, vg, r);
-			break;
-		case CAUSE_VIRTUAL_INSN:
-			if (r->stval == WFI_INSN) {
-				r->sepc += 4;
-				irq_enable();
-				vcpu_wfi(v, vg);
-				break;
-			}
-			guest_fault(v, vg, "instruction Keel does not emulate");
-			break;
-		case CAUSE_FETCH_GUEST_PAGE_FAULT:
-		case CAUSE_LOAD_GUEST_PAGE_FAULT:
-		case CAUSE_STORE_GUEST_PAGE_FAULT:
-			guest_fault(v, vg, "access outside its memory");
-			break;
-		default:
-			guest_fault(v, vg, "unexpected trap");
-			break;
-		}
-		irq_enable();
-	}
-	/* Gone for good: nothing of it is worth saving later. */
-	irq_disable();
-	if (this_cpu()->guest_loaded == vg)
-		this_cpu()->guest_loaded = NULL;
-	irq_enable();
+	printk("guest '%s' resetting: %s\n", g->name, why);
+	/* The VCPU asking cannot wait for itself: a Keel thread does it. */
+	if (!thread_spawn("guest-reset", reset_worker, g, g->cfg->vcpu[0].priority, 0))
+		guest_stop(g, GUEST_HALTED, "reset failed: out of memory");
 }
 
 /* ------------------------------------------------------------ lookup, teardown */
@@ -598,15 +659,16 @@ int guest_destroy(struct guest *g)
 {
 	unsigned long flags;
 
-	if (g->state == GUEST_RUNNING)
+	mutex_lock(&g->lock);
+	if (!(S(g->state) & (S(GUEST_CREATED) | S(GUEST_STOPPED) | S(GUEST_HALTED)))) {
+		mutex_unlock(&g->lock);
 		return -EBUSY;
-	/* Its VCPU threads have left their loops; wait until they are gone. */
-	for (u32 i = 0; i < g->nr_vcpus; i++)
-		while (!thread_done(g->vcpus[i]))
-			thread_sleep_ns(1000000);
+	}
+	wait_vcpus_done(g);
 	flags = spin_lock_irqsave(&guests_lock);
 	list_del(&g->node);
 	spin_unlock_irqrestore(&guests_lock, flags);
+	mutex_unlock(&g->lock);
 	guest_free(g);
 	return 0;
 }

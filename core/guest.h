@@ -4,11 +4,20 @@
 
 #include "arch/riscv/gstage.h"
 #include "arch/riscv/vcpu.h"
+#include "arch/riscv/sbi_server.h"
 #include "core/sched.h"
+#include "core/waitqueue.h"
 #include "libs/cpio.h"
 #include "libs/guestcfg.h"
 
-enum guest_state { GUEST_CREATED, GUEST_RUNNING, GUEST_STOPPED, GUEST_HALTED };
+enum guest_state {
+	GUEST_CREATED,
+	GUEST_RUNNING,
+	GUEST_PAUSED,
+	GUEST_RESETTING,
+	GUEST_STOPPED,
+	GUEST_HALTED,
+};
 
 struct guest_chunk {
 	u64 gpa, hpa;
@@ -30,18 +39,53 @@ struct guest {
 	u32 nr_vcpus;
 	struct vcpu **vcpus;
 	u64 entry, dtb_gpa;
+	/* The description it was made from (reset reloads the images). */
+	void *blob;
+	struct guestcfg *cfg;
+	/* Serialises start, pause, resume, reset, halt and destroy. */
+	struct mutex lock;
+	spinlock_t hsm_lock; /* VCPU HSM state changes made by other VCPUs */
 	spinlock_t con_lock;
 	char con_line[160];
 	size_t con_len;
+};
+
+/* SBI HSM hart states, numbered as hart_get_status returns them. */
+enum vcpu_hsm {
+	HSM_STARTED = 0,
+	HSM_STOPPED = 1,
+	HSM_START_PENDING = 2,
+	HSM_SUSPENDED = 4,
+};
+
+/* Work a VCPU does on its own hart before it next enters the guest. */
+#define VCPU_REQ_HFENCE_VVMA (1u << 0)
+#define VCPU_REQ_FENCE_I (1u << 1)
+
+/* Exit counters, by reason (vcpu stats). */
+struct vcpu_stats {
+	u64 exits, host_irqs, wfi, faults;
+	u64 ecalls[SBI_SERVER_MAX_EXTS + 1]; /* per extension; the last: unknown extension */
+	u64 inj_ipi, inj_timer;		     /* interrupts injected */
+	u64 req_hfence, req_fence_i;	     /* remote fences done for other VCPUs */
 };
 
 struct vcpu_guest {
 	struct guest_regs regs;
 	struct guest_csrs csrs;
 	struct guest *guest;
+	struct vcpu *vcpu;
 	unsigned int index;
-	struct timer_event wfi_timer;
-	u64 nr_exits, nr_ecalls, nr_wfi;
+	volatile u32 hsm; /* enum vcpu_hsm */
+	bool suspend_nonret;
+	u64 start_addr, start_arg; /* for HSM start and non-retentive resume */
+	u32 pending;		   /* HVIP_* bits to raise before entering (atomic) */
+	u32 requests;		   /* VCPU_REQ_* (atomic) */
+	volatile int in_guest;	   /* hart index while in VS-mode, else -1 */
+	u32 wake;		   /* a reason to look again while parked or waiting (atomic) */
+	bool waiting;		   /* in WFI or suspended: enters once an interrupt is pending */
+	struct timer_event wfi_timer, vtimer;
+	struct vcpu_stats st;
 };
 
 extern const char *const guest_known_devices[];
@@ -57,7 +101,13 @@ u64 guest_image_addr(const struct guestcfg *cfg, const struct guestcfg_image *im
 int guest_image_find(const struct guestcfg *cfg, const char *what, const struct guestcfg_image *img,
 		     struct cpio_entry *e, char *err, size_t errlen);
 int guest_create(const char *file, struct guest **out, char *err, size_t errlen);
+/* Shell and worker operations (orphan context): 0 or -EBUSY in a state that forbids it. */
 int guest_start(struct guest *g);
+int guest_pause(struct guest *g);
+int guest_resume(struct guest *g);
+int guest_halt(struct guest *g);
+/* Back to the state create left (RAM zeroed, images reloaded) and started again. */
+int guest_reset(struct guest *g, char *err, size_t errlen);
 int guest_destroy(struct guest *g);
 struct guest *guest_find(const char *name);
 /* Iterate under the guest-list lock: fn returns non-zero to stop. */
@@ -67,8 +117,35 @@ const char *guest_state_name(enum guest_state s);
 /* Used by the SBI server and exit handlers (normal context). */
 void guest_stop(struct guest *g, enum guest_state st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A guest's own reboot request: a Keel thread resets it. */
+void guest_request_reset(struct guest *g, const char *why);
+struct vcpu_guest *guest_vcpu(const struct guest *g, unsigned long index);
+/* Is gpa inside the guest's RAM? */
+bool guest_ram_contains(struct guest *g, u64 gpa);
 /* Copy between the guest's RAM (by guest-physical address) and Keel: -EFAULT outside it. */
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
 void guest_console_putc(struct guest *g, char c);
+
+/* core/guest_vcpu.c: the VCPU thread and what crosses VCPUs. */
+void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, unsigned int index);
+void guest_vcpu_loop(void *arg);
+/* Raise HVIP_* interrupts on a VCPU of any hart. */
+void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip);
+/* Make a VCPU look at its state now: leave guest mode, leave WFI or parking. */
+void guest_vcpu_kick(struct vcpu_guest *vg);
+void guest_kick_all(struct guest *g);
+/*
+ * Queue VCPU_REQ_* on @vg and return once it cannot run guest code before
+ * doing them (done, or out of guest mode with the work queued).
+ */
+void guest_vcpu_request(struct vcpu_guest *vg, u32 req);
+/* SBI TIME: the calling VCPU's timer; clears the pending timer interrupt. */
+void guest_vcpu_set_timer(struct vcpu_guest *vg, u64 deadline);
+/* HSM: start a stopped VCPU at @addr with a1 = @arg; 0, or -EBUSY when it is not stopped. */
+int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg);
+/* The calling VCPU stops / suspends (non-retentive: resumes at @addr with a1 = @arg). */
+void guest_vcpu_hsm_stop(struct vcpu_guest *vg);
+void guest_vcpu_suspend(struct vcpu_guest *vg, bool nonret, u64 addr, u64 arg);
+const char *guest_vcpu_hsm_name(u32 hsm);
 
 #endif

@@ -5,6 +5,8 @@
 
 #define IPI_RESCHED (1U << 0)
 #define IPI_STOP (1U << 1)
+/* Only makes the hart leave guest mode, so a VCPU there sees new requests. */
+#define IPI_KICK (1U << 2)
 
 struct hart_desc {
 	u64 hartid;

@@ -36,6 +36,7 @@
 #define SSTATUS_SPIE (1UL << 5)
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_FS (3UL << 13)
+#define SSTATUS_FS_INITIAL (1UL << 13)
 #define SSTATUS_SUM (1UL << 18)
 
 #define IRQ_S_SOFT 1

@@ -3,6 +3,15 @@
 
 extern const struct sbi_ext __start_keel_sbi_exts[], __stop_keel_sbi_exts[];
 
+_Static_assert(sizeof(struct sbi_ext) == SBI_EXT_SIZE, "keel.lds counts extensions by this size");
+
+const struct sbi_ext *sbi_server_ext(unsigned int i)
+{
+	return i < (unsigned int)(__stop_keel_sbi_exts - __start_keel_sbi_exts)
+		       ? &__start_keel_sbi_exts[i]
+		       : NULL;
+}
+
 static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
 {
 	for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++) {
@@ -22,17 +31,33 @@ bool sbi_server_has(const struct guest *g, unsigned long eid)
 	return find(g, eid) != NULL;
 }
 
+long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
+		       void (*fn)(struct vcpu_guest *target, void *arg), void *arg)
+{
+	if (base == -1UL) {
+		for (u32 i = 0; i < g->nr_vcpus; i++)
+			fn(g->vcpus[i]->arg, arg);
+		return 0;
+	}
+	/* Every named hart must exist before any is acted on. */
+	for (unsigned int b = 0; b < 64; b++)
+		if ((mask >> b) & 1 && (base + b < base || !guest_vcpu(g, base + b)))
+			return SBI_ERR_INVALID_PARAM;
+	for (unsigned int b = 0; b < 64; b++)
+		if ((mask >> b) & 1)
+			fn(guest_vcpu(g, base + b), arg);
+	return 0;
+}
+
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	const struct sbi_ext *e = find(g, r->x[17]);
 	struct sbiret ret = { SBI_ERR_NOT_SUPPORTED, 0 };
 
+	vg->st.ecalls[e ? (unsigned int)(e - __start_keel_sbi_exts) : SBI_SERVER_MAX_EXTS]++;
 	if (e)
 		ret = e->call(g, vg, r);
-	if (e && e->legacy) {
-		r->x[10] = ret.error;
-		return;
-	}
 	r->x[10] = ret.error;
-	r->x[11] = ret.value;
+	if (!e || !e->legacy)
+		r->x[11] = ret.value;
 }

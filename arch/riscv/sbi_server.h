@@ -25,6 +25,21 @@ struct sbi_ext {
 	static const struct sbi_ext sbi_ext_##id \
 		__attribute__((section("keel_sbi_exts." #id), used, aligned(8))) = { __VA_ARGS__ }
 
+/* Extensions Keel can have (keel.lds checks); vcpu stats count calls per extension. */
+#define SBI_SERVER_MAX_EXTS 16
+#define SBI_EXT_SIZE 48 /* sizeof(struct sbi_ext), for keel.lds */
+
+/* The i-th extension in link order, or NULL. */
+const struct sbi_ext *sbi_server_ext(unsigned int i);
+
+/*
+ * The VCPUs an SBI hart mask names (hart_mask_base -1: all of them): fn for
+ * each, in order.  SBI_ERR_INVALID_PARAM, and fn for none, when one of the
+ * named harts does not exist.
+ */
+long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
+		       void (*fn)(struct vcpu_guest *target, void *arg), void *arg);
+
 /* After an ecall from VS-mode: a7 = extension, a6 = function, results in a0/a1. */
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 /* Would the guest's probe of extension @eid find it? */

@@ -1,11 +1,13 @@
 /*
  * Secondary harts: every usable hart in the DT is started through SBI HSM
- * into secondary_entry, with its own guarded stack and TLS block.
+ * into secondary_entry, with its own guarded stack and TLS block.  Guests get F/D when every
+ * hart Keel uses has them.
  */
 #include "core/smp.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/sbi.h"
+#include "arch/riscv/vcpu.h"
 #include "core/irq.h"
 #include "core/mm.h"
 #include "core/percpu.h"
@@ -26,7 +28,7 @@ int smp_discover(const void *fdt, u64 boot_hartid)
 	int n = fdt_harts(fdt, NULL, 0);
 	struct fdt_hart *dt;
 	unsigned int idx = 1;
-	bool found_boot = false;
+	bool found_boot = false, fp = true;
 
 	if (n < 0)
 		return n;
@@ -62,6 +64,8 @@ int smp_discover(const void *fdt, u64 boot_hartid)
 		slot = dt[i].hartid == boot_hartid ? 0 : idx++;
 		harts[slot].hartid = dt[i].hartid;
 		harts[slot].isa = dt[i].isa;
+		fp &= fdt_hart_has_ext(fdt, dt[i].node, "f") &&
+		      fdt_hart_has_ext(fdt, dt[i].node, "d");
 		percpu_data[slot].hartid = dt[i].hartid;
 		percpu_data[slot].index = slot;
 	}
@@ -69,6 +73,7 @@ int smp_discover(const void *fdt, u64 boot_hartid)
 	if (!found_boot)
 		return -ENOENT;
 	nr_cpus = idx;
+	vcpu_fp = fp;
 	return (int)idx;
 }
 

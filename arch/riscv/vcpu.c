@@ -13,14 +13,21 @@
 #define CSR_HTIMEDELTA 0x605
 
 #define HENVCFG_STCE (1UL << 63)
-/* Exceptions a guest handles itself: misaligned accesses, breakpoints, U-mode ecalls,
- * and its own (VS-stage) page faults. */
+#define HSTATUS_SPV (1UL << 7)
+#define HSTATUS_SPVP (1UL << 8)
+#define HSTATUS_VTW (1UL << 21) /* WFI traps: Keel blocks the VCPU instead */
+/* Exceptions a guest handles itself: misaligned accesses, illegal instructions (its
+ * own probes, e.g. of stimecmp without Sstc), breakpoints, U-mode ecalls, and its
+ * own (VS-stage) page faults. */
 #define HEDELEG_GUEST                                                       \
-	((1UL << CAUSE_MISALIGNED_FETCH) | (1UL << CAUSE_BREAKPOINT) |      \
-	 (1UL << CAUSE_MISALIGNED_LOAD) | (1UL << CAUSE_MISALIGNED_STORE) | \
-	 (1UL << CAUSE_USER_ECALL) | (1UL << CAUSE_FETCH_PAGE_FAULT) |      \
-	 (1UL << CAUSE_LOAD_PAGE_FAULT) | (1UL << CAUSE_STORE_PAGE_FAULT))
-#define HIDELEG_VS ((1UL << 2) | (1UL << 6) | (1UL << 10))
+	((1UL << CAUSE_MISALIGNED_FETCH) | (1UL << CAUSE_ILLEGAL_INSN) |    \
+	 (1UL << CAUSE_BREAKPOINT) | (1UL << CAUSE_MISALIGNED_LOAD) |       \
+	 (1UL << CAUSE_MISALIGNED_STORE) | (1UL << CAUSE_USER_ECALL) |      \
+	 (1UL << CAUSE_FETCH_PAGE_FAULT) | (1UL << CAUSE_LOAD_PAGE_FAULT) | \
+	 (1UL << CAUSE_STORE_PAGE_FAULT))
+#define HIDELEG_VS (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
+
+bool vcpu_fp;
 
 void vcpu_hart_init(bool sstc)
 {
@@ -61,6 +68,10 @@ void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
 	csr_write(CSR_HVIP, c->hvip);
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
 		csr_write(CSR_VSTIMECMP, c->vstimecmp);
+	if (vcpu_fp) {
+		csr_set(CSR_SSTATUS, SSTATUS_FS);
+		fp_load(c->f);
+	}
 	csr_write(CSR_HGATP, hgatp);
 	/* Stale translations of whatever this hart ran before. */
 	__asm__ volatile(".option push\n.option arch, +h\nhfence.gvma zero, zero\n"
@@ -79,10 +90,65 @@ void vcpu_csrs_save(struct guest_csrs *c)
 	c->vstval = csr_read(CSR_VSTVAL);
 	c->vsatp = csr_read(CSR_VSATP);
 	/*
-	 * hvip is Keel's own (interrupts it injects): never read back, since
-	 * QEMU 7.2 reports the Sstc timer's VSTIP there, and restoring that
-	 * would leave a timer interrupt pending after the guest cleared it.
+	 * hvip holds what Keel injected and the guest's own VSSIP (it clears
+	 * that through sip), so it is read back; but under Sstc never VSTIP:
+	 * QEMU 7.2 reports the vstimecmp interrupt there, and restoring that
+	 * would leave a timer interrupt pending after the guest re-armed it.
 	 */
-	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
+	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE) {
+		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_VSTIP);
 		c->vstimecmp = csr_read(CSR_VSTIMECMP);
+	} else {
+		c->hvip = csr_read(CSR_HVIP) & HIDELEG_VS;
+	}
+	if (vcpu_fp) {
+		csr_set(CSR_SSTATUS, SSTATUS_FS);
+		fp_save(c->f);
+	}
+}
+
+/*
+ * A VCPU's state as SBI HSM start (and boot) define it, on the hart that
+ * holds its CSRs: pc, a0 = hartid, a1 = opaque, S-mode, satp = 0, SIE = 0.
+ */
+void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1)
+{
+	for (unsigned int i = 0; i < 32; i++)
+		r->x[i] = 0;
+	r->x[10] = a0;
+	r->x[11] = a1;
+	r->sepc = pc;
+	/* HS-level FS must be on for the guest's own FS to count. */
+	r->sstatus = SSTATUS_SPP | SSTATUS_SPIE | (vcpu_fp ? SSTATUS_FS_INITIAL : 0);
+	r->hstatus = (csr_read(CSR_HSTATUS) & ~(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW)) |
+		     HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW;
+	csr_write(CSR_VSATP, 0);
+	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+}
+
+/* An interrupt pending and enabled for the guest on this hart (its CSRs loaded). */
+bool vcpu_irq_pending(void)
+{
+	u64 hie = csr_read(CSR_HIE);
+
+	if (csr_read(CSR_HIP) & hie & HIDELEG_VS)
+		return true;
+	/* QEMU 7.2 can miss raising the vstimecmp interrupt: compare for it. */
+	return (csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (hie & HVIP_VSTIP) &&
+	       csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP);
+}
+
+/* When a waiting VCPU's own timer would make vcpu_irq_pending() true (UINT64_MAX: never). */
+u64 vcpu_wake_deadline(void)
+{
+	if ((csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (csr_read(CSR_HIE) & HVIP_VSTIP))
+		return csr_read(CSR_VSTIMECMP);
+	return UINT64_MAX;
+}
+
+/* Forget the current VMID's guest-virtual translations on this hart. */
+void vcpu_hfence_vvma(void)
+{
+	__asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n.option pop" ::
+				 : "memory");
 }

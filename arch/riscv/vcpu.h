@@ -11,9 +11,19 @@ struct guest_regs {
 	u64 host_ra, host_sp, host_tp, host_s[12];
 };
 
-/* VS-level CSRs, saved while another VCPU uses the hart; hvip is what Keel injects. */
+/* hvip bits: the VS-level interrupts Keel raises. */
+#define HVIP_VSSIP (1UL << 2)
+#define HVIP_VSTIP (1UL << 6)
+#define HVIP_VSEIP (1UL << 10)
+
+/*
+ * A guest VCPU's state that stays on the hart until another guest VCPU needs
+ * it: VS-level CSRs, hvip (interrupts Keel injects, and the guest's own
+ * VSSIP), and the F/D registers when the host has them.
+ */
 struct guest_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp, hvip;
+	u64 f[32], fcsr;
 };
 
 /* Enter the guest; returns (interrupts still off) when it traps to Keel. */
@@ -24,7 +34,21 @@ u64 vcpu_timer(void);
 void vcpu_csrs_init(struct guest_csrs *c);
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);
+/* Set a VCPU up as SBI HSM start defines it (on the hart holding its CSRs). */
+void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1);
+bool vcpu_irq_pending(void);
+u64 vcpu_wake_deadline(void);
+void vcpu_hfence_vvma(void);
 /* Per hart: delegate guest exceptions and VS interrupts to VS-mode, counters, Sstc. */
 void vcpu_hart_init(bool sstc);
+
+/*
+ * Guests get F and D when every hart Keel runs on has them.  Keel itself is
+ * built without floating point (the build checks keel.elf for FP
+ * instructions), so a guest's FP registers stay on the hart with its CSRs.
+ */
+extern bool vcpu_fp;
+void fp_save(u64 *f); /* f0..f31 then fcsr */
+void fp_load(const u64 *f);
 
 #endif

@@ -6,9 +6,7 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 {
 	switch (r->x[17]) {
 	case 0x00: /* set_timer */
-		if (!sbi_server_sstc())
-			return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-		vcpu_set_timer(r->x[10]);
+		guest_vcpu_set_timer(vg, r->x[10]);
 		return (struct sbiret){ 0, 0 };
 	case 0x01: /* console_putchar */
 		guest_console_putc(g, (char)r->x[10]);

@@ -1,10 +1,13 @@
-/* SBI SRST: a guest's shutdown stops that guest only. */
+/* SBI SRST: a guest's shutdown stops that guest only, its reboot resets it. */
 #include "arch/riscv/sbi_server.h"
 #include "core/guest.h"
+#include <stdio.h>
 
 static struct sbiret srst_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	unsigned long type = r->x[10], reason = r->x[11];
+	const char *why;
+	char what[64];
 
 	if (r->x[16] != 0)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
@@ -12,11 +15,19 @@ static struct sbiret srst_call(struct guest *g, struct vcpu_guest *vg, struct gu
 		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
 	if (reason > SBI_SRST_REASON_FAILURE && reason < 0xe0000000UL)
 		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-	/* Guest reboot comes with guest reset; vendor types are not ours. */
-	if (type != SBI_SRST_SHUTDOWN)
+	/* Vendor reset types are not ours (vendor reasons are just reported). */
+	if (type > SBI_SRST_WARM_REBOOT)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	guest_stop(g, GUEST_STOPPED, "vcpu %u: shut down (%s)", vg->index,
-		   reason == SBI_SRST_REASON_FAILURE ? "system failure" : "no reason");
+	why = reason == SBI_SRST_REASON_FAILURE ? "system failure"
+	      : reason == SBI_SRST_REASON_NONE	? "no reason"
+						: "vendor reason";
+	if (type == SBI_SRST_SHUTDOWN) {
+		guest_stop(g, GUEST_STOPPED, "vcpu %u: shut down (%s)", vg->index, why);
+	} else {
+		snprintf(what, sizeof(what), "vcpu %u: %s reboot (%s)", vg->index,
+			 type == SBI_SRST_COLD_REBOOT ? "cold" : "warm", why);
+		guest_request_reset(g, what);
+	}
 	return (struct sbiret){ 0, 0 };
 }
 

@@ -1,0 +1,334 @@
+/*
+ * A guest VCPU: a normal VCPU whose thread enters the guest (vcpu_enter) and
+ * handles its exits.  Its VS-level CSRs stay on the hart until another
+ * guest's VCPU needs it (percpu.guest_loaded; VCPUs do not migrate).
+ *
+ * What crosses VCPUs goes through three words of struct vcpu_guest:
+ * pending (interrupts to raise in hvip), requests (fences to do on the
+ * VCPU's hart) and in_guest (the hart it is in VS-mode on, or -1).  The
+ * VCPU publishes in_guest, then reads pending, requests and the guest
+ * state; the other side writes those, then reads in_guest and sends an IPI
+ * to that hart: one of the two always sees the other's write.
+ */
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi_server.h"
+#include "arch/riscv/trap.h"
+#include "core/guest.h"
+#include "core/percpu.h"
+#include "core/printk.h"
+#include "core/smp.h"
+#include <string.h>
+
+#define WFI_INSN 0x10500073
+
+const char *guest_vcpu_hsm_name(u32 hsm)
+{
+	switch (hsm) {
+	case HSM_STARTED:
+		return "started";
+	case HSM_STOPPED:
+		return "stopped";
+	case HSM_START_PENDING:
+		return "start-pending";
+	case HSM_SUSPENDED:
+		return "suspended";
+	default:
+		return "?";
+	}
+}
+
+static void wfi_timer_fired(struct timer_event *ev)
+{
+	struct vcpu_guest *vg = ev->data;
+
+	__atomic_store_n(&vg->wake, 1, __ATOMIC_RELEASE);
+	sched_wake(vg->vcpu);
+}
+
+/* Without Sstc the guest's timer is a Keel timer event that raises VSTIP. */
+static void vtimer_fired(struct timer_event *ev)
+{
+	struct vcpu_guest *vg = ev->data;
+
+	vg->st.inj_timer++;
+	guest_vcpu_inject(vg, HVIP_VSTIP);
+}
+
+void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, unsigned int index)
+{
+	vg->guest = g;
+	vg->vcpu = v;
+	vg->index = index;
+	vg->hsm = HSM_STOPPED;
+	vg->in_guest = -1;
+	vcpu_csrs_init(&vg->csrs);
+	timer_event_init(&vg->wfi_timer, wfi_timer_fired, vg);
+	timer_event_init(&vg->vtimer, vtimer_fired, vg);
+}
+
+/* ------------------------------------------------------------ across VCPUs */
+
+static void kick_hart(struct vcpu_guest *vg)
+{
+	int cpu;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	cpu = __atomic_load_n(&vg->in_guest, __ATOMIC_RELAXED);
+	if (cpu >= 0 && (unsigned int)cpu != this_cpu()->index)
+		smp_send_ipi((unsigned int)cpu, IPI_KICK);
+}
+
+void guest_vcpu_kick(struct vcpu_guest *vg)
+{
+	kick_hart(vg);
+	__atomic_store_n(&vg->wake, 1, __ATOMIC_RELEASE);
+	sched_wake(vg->vcpu);
+}
+
+void guest_kick_all(struct guest *g)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		guest_vcpu_kick(g->vcpus[i]->arg);
+}
+
+void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip)
+{
+	__atomic_fetch_or(&vg->pending, hvip, __ATOMIC_SEQ_CST);
+	guest_vcpu_kick(vg);
+}
+
+void guest_vcpu_request(struct vcpu_guest *vg, u32 req)
+{
+	__atomic_fetch_or(&vg->requests, req, __ATOMIC_SEQ_CST);
+	kick_hart(vg);
+	/* Out of guest mode it does them before it enters again. */
+	while (__atomic_load_n(&vg->in_guest, __ATOMIC_ACQUIRE) >= 0 &&
+	       (__atomic_load_n(&vg->requests, __ATOMIC_ACQUIRE) & req))
+		;
+}
+
+/* On the VCPU's hart, its CSRs loaded, in_guest published. */
+static void take_requests(struct vcpu_guest *vg)
+{
+	u32 req = __atomic_exchange_n(&vg->requests, 0, __ATOMIC_ACQ_REL);
+	u32 irqs = __atomic_exchange_n(&vg->pending, 0, __ATOMIC_ACQ_REL);
+
+	if (req & VCPU_REQ_HFENCE_VVMA) {
+		vcpu_hfence_vvma();
+		vg->st.req_hfence++;
+	}
+	if (req & VCPU_REQ_FENCE_I) {
+		__asm__ volatile("fence.i" ::: "memory");
+		vg->st.req_fence_i++;
+	}
+	if (irqs)
+		csr_set(CSR_HVIP, irqs);
+}
+
+/* ------------------------------------------------------------ timer, HSM */
+
+void guest_vcpu_set_timer(struct vcpu_guest *vg, u64 deadline)
+{
+	if (sbi_server_sstc()) {
+		vcpu_set_timer(deadline);
+		return;
+	}
+	timer_event_stop(&vg->vtimer);
+	__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSTIP, __ATOMIC_SEQ_CST);
+	csr_clear(CSR_HVIP, HVIP_VSTIP);
+	if (deadline != UINT64_MAX)
+		timer_event_start(&vg->vtimer, deadline);
+}
+
+int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg)
+{
+	struct guest *g = vg->guest;
+	unsigned long flags = spin_lock_irqsave(&g->hsm_lock);
+
+	if (vg->hsm != HSM_STOPPED) {
+		spin_unlock_irqrestore(&g->hsm_lock, flags);
+		return -EBUSY;
+	}
+	vg->start_addr = addr;
+	vg->start_arg = arg;
+	__atomic_store_n(&vg->hsm, HSM_START_PENDING, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&g->hsm_lock, flags);
+	guest_vcpu_kick(vg);
+	return 0;
+}
+
+void guest_vcpu_hsm_stop(struct vcpu_guest *vg)
+{
+	__atomic_store_n(&vg->hsm, HSM_STOPPED, __ATOMIC_RELEASE);
+}
+
+void guest_vcpu_suspend(struct vcpu_guest *vg, bool nonret, u64 addr, u64 arg)
+{
+	vg->suspend_nonret = nonret;
+	vg->start_addr = addr;
+	vg->start_arg = arg;
+	vg->waiting = true;
+	__atomic_store_n(&vg->hsm, HSM_SUSPENDED, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------ the VCPU thread */
+
+/*
+ * Sleep until kicked or @deadline (timebase ticks; UINT64_MAX: none).  A
+ * kick between the caller's last look and the sleep is never lost: it sets
+ * wake before it wakes the thread.
+ */
+static void park(struct vcpu_guest *vg, u64 deadline)
+{
+	if (deadline != UINT64_MAX)
+		timer_event_start(&vg->wfi_timer, deadline);
+	irq_disable();
+	sched_set_blocked();
+	if (__atomic_exchange_n(&vg->wake, 0, __ATOMIC_ACQ_REL))
+		sched_set_runnable();
+	else
+		schedule();
+	irq_enable();
+	if (deadline != UINT64_MAX)
+		timer_event_stop(&vg->wfi_timer);
+}
+
+static void guest_fault(struct vcpu_guest *vg, const char *what)
+{
+	struct guest_regs *r = &vg->regs;
+	struct trap_frame f;
+
+	vg->st.faults++;
+	guest_stop(vg->guest, GUEST_HALTED, "vcpu %u: %s: %s at 0x%lx (stval 0x%lx, htval 0x%lx)",
+		   vg->index, what, trap_cause_name(r->scause), (unsigned long)r->sepc,
+		   (unsigned long)r->stval, (unsigned long)r->htval);
+	memcpy(f.regs, r->x, sizeof(f.regs));
+	f.sepc = r->sepc;
+	f.sstatus = r->sstatus;
+	f.scause = r->scause;
+	f.stval = r->stval;
+	trap_dump(&f, false);
+}
+
+static void handle_exit(struct vcpu_guest *vg)
+{
+	struct guest_regs *r = &vg->regs;
+
+	switch (r->scause) {
+	case CAUSE_VS_ECALL:
+		r->sepc += 4;
+		sbi_server_call(vg->guest, vg, r);
+		break;
+	case CAUSE_VIRTUAL_INSN:
+		if (r->stval == WFI_INSN) {
+			/* Enters again once an interrupt is pending (see the loop). */
+			r->sepc += 4;
+			vg->st.wfi++;
+			vg->waiting = true;
+			break;
+		}
+		guest_fault(vg, "instruction Keel does not emulate");
+		break;
+	case CAUSE_FETCH_GUEST_PAGE_FAULT:
+	case CAUSE_LOAD_GUEST_PAGE_FAULT:
+	case CAUSE_STORE_GUEST_PAGE_FAULT:
+		guest_fault(vg, "access outside its memory");
+		break;
+	default:
+		guest_fault(vg, "unexpected trap");
+		break;
+	}
+}
+
+/* Still in VS-mode's way: the guest runs, and this VCPU is started. */
+static bool may_run(const struct vcpu_guest *vg)
+{
+	return vg->guest->state == GUEST_RUNNING &&
+	       __atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) != HSM_STOPPED;
+}
+
+/*
+ * With interrupts off, on this hart: load the VCPU, publish in_guest, take
+ * requests.  False when it must not enter now: park until *until (timebase
+ * ticks, UINT64_MAX for none) or a kick.
+ */
+static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
+{
+	struct percpu *pc = this_cpu();
+	struct guest *g = vg->guest;
+
+	if (pc->guest_loaded != vg) {
+		struct vcpu_guest *owner = pc->guest_loaded;
+
+		/* Another VCPU left its state here: keep it before ours goes in. */
+		if (owner)
+			vcpu_csrs_save(&owner->csrs);
+		vcpu_csrs_load(&vg->csrs, gstage_hgatp(&g->gs));
+		pc->guest_loaded = vg;
+	}
+	if (__atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) == HSM_START_PENDING) {
+		vcpu_boot(&vg->regs, vg->start_addr, vg->index, vg->start_arg);
+		vg->waiting = false;
+		__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	take_requests(vg);
+	*until = UINT64_MAX;
+	if (!may_run(vg))
+		return false;
+	if (vg->waiting) {
+		if (!vcpu_irq_pending()) {
+			*until = vcpu_wake_deadline();
+			return false;
+		}
+		vg->waiting = false;
+		if (vg->hsm == HSM_SUSPENDED) {
+			if (vg->suspend_nonret)
+				vcpu_boot(&vg->regs, vg->start_addr, vg->index, vg->start_arg);
+			__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);
+		}
+	}
+	return true;
+}
+
+void guest_vcpu_loop(void *arg)
+{
+	struct vcpu_guest *vg = arg;
+	struct guest *g = vg->guest;
+
+	for (;;) {
+		enum guest_state st = g->state;
+		u64 until;
+
+		if (st != GUEST_RUNNING && st != GUEST_PAUSED)
+			break;
+		if (!may_run(vg)) {
+			park(vg, UINT64_MAX);
+			continue;
+		}
+		irq_disable();
+		if (this_cpu()->rq.need_resched)
+			sched_preempt();
+		if (!prepare_entry(vg, &until)) {
+			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
+			irq_enable();
+			park(vg, until);
+			continue;
+		}
+		vcpu_enter(&vg->regs);
+		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
+		vg->st.exits++;
+		if (vg->regs.scause & CAUSE_IRQ_FLAG)
+			vg->st.host_irqs++; /* taken through the normal path below */
+		else
+			handle_exit(vg);
+		irq_enable();
+	}
+	/* Gone for good: nothing of it is worth saving later. */
+	timer_event_stop(&vg->vtimer);
+	irq_disable();
+	if (this_cpu()->guest_loaded == vg)
+		this_cpu()->guest_loaded = NULL;
+	irq_enable();
+}

@@ -5,6 +5,7 @@ obj-$(CONFIG_CMD_PKG) += commands/pkg.o
 obj-$(CONFIG_CMD_GUEST) += commands/guest.o
 obj-$(CONFIG_CMD_HEAP) += commands/heap.o
 obj-$(CONFIG_CMD_THREAD) += commands/thread.o
+obj-$(CONFIG_CMD_VCPU) += commands/vcpu.o
 obj-$(CONFIG_CMD_SCHED) += commands/sched.o
 obj-$(CONFIG_CMD_SYSTEM) += commands/system.o
 obj-$(CONFIG_CMD_DEBUG) += commands/debug.o

@@ -147,5 +147,7 @@ int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg);
 void guest_vcpu_hsm_stop(struct vcpu_guest *vg);
 void guest_vcpu_suspend(struct vcpu_guest *vg, bool nonret, u64 addr, u64 arg);
 const char *guest_vcpu_hsm_name(u32 hsm);
+/* sepc, scause, stval, sstatus and x1..x31 (of the last exit), as a Keel trap report shows them. */
+void guest_regs_dump(const struct guest_regs *r);
 
 #endif

@@ -193,21 +193,27 @@ static void park(struct vcpu_guest *vg, u64 deadline)
 		timer_event_stop(&vg->wfi_timer);
 }
 
-static void guest_fault(struct vcpu_guest *vg, const char *what)
+void guest_regs_dump(const struct guest_regs *r)
 {
-	struct guest_regs *r = &vg->regs;
 	struct trap_frame f;
 
-	vg->st.faults++;
-	guest_stop(vg->guest, GUEST_HALTED, "vcpu %u: %s: %s at 0x%lx (stval 0x%lx, htval 0x%lx)",
-		   vg->index, what, trap_cause_name(r->scause), (unsigned long)r->sepc,
-		   (unsigned long)r->stval, (unsigned long)r->htval);
 	memcpy(f.regs, r->x, sizeof(f.regs));
 	f.sepc = r->sepc;
 	f.sstatus = r->sstatus;
 	f.scause = r->scause;
 	f.stval = r->stval;
 	trap_dump(&f, false);
+}
+
+static void guest_fault(struct vcpu_guest *vg, const char *what)
+{
+	struct guest_regs *r = &vg->regs;
+
+	vg->st.faults++;
+	guest_stop(vg->guest, GUEST_HALTED, "vcpu %u: %s: %s at 0x%lx (stval 0x%lx, htval 0x%lx)",
+		   vg->index, what, trap_cause_name(r->scause), (unsigned long)r->sepc,
+		   (unsigned long)r->stval, (unsigned long)r->htval);
+	guest_regs_dump(r);
 }
 
 static void handle_exit(struct vcpu_guest *vg)

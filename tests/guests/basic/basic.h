@@ -53,6 +53,7 @@
 #define SBI_RFENCE_SFENCE_VMA_ASID 2
 
 #define SBI_SRST_SHUTDOWN 0
+#define SBI_SRST_COLD_REBOOT 1
 #define SBI_SRST_REASON_NONE 0
 #define SBI_SRST_REASON_FAILURE 1
 
@@ -72,6 +73,9 @@
 #define CSR_STIMECMP 0x14d
 
 #define SSTATUS_SIE (1UL << 1)
+#define SSTATUS_FS (3UL << 13)
+#define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_FS_DIRTY (3UL << 13)
 #define SIP_SSIP (1UL << 1)
 #define SIP_STIP (1UL << 5)
 #define SIE_SSIE SIP_SSIP
@@ -170,6 +174,7 @@ struct dt_info {
 	uint32_t timebase;
 	uint64_t ram_base, ram_size;
 	const char *bootargs;
+	const char *isa; /* riscv,isa of the first cpu node */
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info);
@@ -220,7 +225,7 @@ void report_skip(const char *name, const char *why);
 
 /* The opaque value of hart_start: magic, the hartid it is meant for, the job. */
 #define OPAQUE_MAGIC 0x6b65656c00000000UL /* "keel" */
-enum sec_job { JOB_HSM = 1, JOB_PARK = 2 };
+enum sec_job { JOB_HSM = 1, JOB_PARK = 2, JOB_FP = 3 };
 
 extern struct dt_info dt;
 extern unsigned long boot_hartid;
@@ -232,6 +237,7 @@ extern unsigned long sec_up[MAX_HARTS];
 extern unsigned long sec_release[MAX_HARTS];
 extern unsigned long sec_bad_opaque[MAX_HARTS];
 extern unsigned long park_quit;
+extern unsigned long fp_done, fp_bad;
 
 void boot_main(unsigned long hartid, const void *fdt);
 void secondary_main(unsigned long hartid, unsigned long opaque);
@@ -254,6 +260,15 @@ void check_hsm_suspend(void);
 void check_ipi(void);
 void check_rfence(void);
 void check_legacy(void);
+void check_fp(void);
+void check_heartbeat(void);
+void check_reboot(void);
+
+/* fp.S: f0..f31 = seed + i (raw bits), fcsr = seed & 0xff; fp_compare counts mismatches. */
+void fp_fill(unsigned long seed);
+unsigned long fp_compare(unsigned long seed);
+/* fpcheck.c: the FP round trips every hart runs in check_fp; returns the failures. */
+unsigned long fp_rounds(unsigned long hartid);
 
 #endif /* __ASSEMBLER__ */
 #endif

@@ -710,3 +710,29 @@ void check_legacy(void)
 	check_end(&c, "legacy", "set_timer latency %lu ticks, getchar -1",
 		  (unsigned long)(h->timer_at - deadline));
 }
+
+/* ------------------------------------------------- heartbeat, reboot */
+
+/* Never ends: a line every 200 ms, sleeping in between (for pause/resume/halt tests). */
+void check_heartbeat(void)
+{
+	for (unsigned long n = 1;; n++) {
+		uint64_t until = rdtime() + ms_to_ticks(200);
+
+		while (rdtime() < until)
+			nap();
+		printk("BASIC: heartbeat %lu\n", n);
+	}
+}
+
+/* SRST cold reboot: does not return when the platform (or hypervisor) reboots. */
+void check_reboot(void)
+{
+	struct check c = { 0 };
+	struct sbiret r;
+
+	printk("BASIC: rebooting\n");
+	r = sbi_ecall(SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE, 0, 0, 0, 0);
+	check_fail(&c, "system_reset(cold reboot) returned error %ld", r.error);
+	check_end(&c, "reboot", NULL);
+}

@@ -157,8 +157,12 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 					n->reg = read_cells(val, parent->addr_cells);
 					n->has_reg = true;
 				} else if (streq(pname, "timebase-frequency") && len >= 4 &&
-					   !info->timebase)
+					   !info->timebase) {
 					info->timebase = be32(val);
+				} else if (streq(pname, "riscv,isa") && len > 0 &&
+					   val[len - 1] == '\0' && !info->isa) {
+					info->isa = (const char *)val;
+				}
 			}
 			if (depth == 1 && node_is(n->name, "memory") && streq(pname, "reg") &&
 			    !info->ram_size &&

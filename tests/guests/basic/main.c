@@ -183,6 +183,10 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 		while (!__atomic_load_n(&sec_release[hartid], __ATOMIC_ACQUIRE))
 			nap();
 		break;
+	case JOB_FP:
+		__atomic_fetch_add(&fp_bad, fp_rounds(hartid), __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&fp_done, 1, __ATOMIC_SEQ_CST);
+		break;
 	case JOB_PARK:
 		/* Wait in WFI for IPIs; the handler counts them (harts[].ipis, ipi_acks). */
 		csr_write(CSR_SIE, SIE_SSIE);
@@ -238,19 +242,24 @@ static bool parse_hex(const char *p, const char *end, unsigned long *out)
 	return true;
 }
 
+/* "all" runs every check but those that do not end (heartbeat, reboot). */
 static const struct {
 	const char *name;
 	void (*fn)(void);
+	bool named_only;
 } checks[] = {
-	{ "sbi_base", check_sbi_base },
-	{ "console", check_console },
-	{ "timer_sbi", check_timer_sbi },
-	{ "timer_sstc", check_timer_sstc },
-	{ "hsm", check_hsm },
-	{ "hsm_suspend", check_hsm_suspend },
-	{ "ipi", check_ipi },
-	{ "rfence", check_rfence },
-	{ "legacy", check_legacy },
+	{ "sbi_base", check_sbi_base, false },
+	{ "console", check_console, false },
+	{ "timer_sbi", check_timer_sbi, false },
+	{ "timer_sstc", check_timer_sstc, false },
+	{ "hsm", check_hsm, false },
+	{ "hsm_suspend", check_hsm_suspend, false },
+	{ "ipi", check_ipi, false },
+	{ "rfence", check_rfence, false },
+	{ "legacy", check_legacy, false },
+	{ "fp", check_fp, false },
+	{ "heartbeat", check_heartbeat, true },
+	{ "reboot", check_reboot, true },
 };
 #define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
 
@@ -290,7 +299,7 @@ static bool parse_options(const char *args, bool *selected, unsigned int *unknow
 				comma++;
 			if (word_is(tok, comma, "all")) {
 				for (i = 0; i < NR_CHECKS; i++)
-					selected[i] = true;
+					selected[i] |= !checks[i].named_only;
 				found = any = true;
 			} else if (word_is(tok, comma, "fault")) {
 				fault_mode = found = true;
@@ -353,7 +362,7 @@ void boot_main(unsigned long hartid, const void *fdt)
 	fault_addr = (ram_end + 0xffffffffULL) & ~0xffffffffULL;
 	if (!parse_options(dt.bootargs, selected, &unknown) && !fault_mode)
 		for (i = 0; i < NR_CHECKS; i++)
-			selected[i] = true;
+			selected[i] = !checks[i].named_only;
 
 	printk("BASIC: info harts %u (", dt.nr_harts);
 	for (i = 0; i < dt.nr_harts; i++)

@@ -1,0 +1,176 @@
+/*
+ * vcpu list | info | regs | stats: every VCPU Keel schedules, guest (normal)
+ * VCPUs and Keel's threads (orphan VCPUs) alike, by the id `thread list`
+ * and `vcpu list` show.  Registers and exit counters exist for guest VCPUs
+ * only; for a thread these say so.
+ */
+#include "arch/riscv/sbi_server.h"
+#include "core/cmd.h"
+#include "core/guest.h"
+#include "core/printk.h"
+#include "core/thread.h"
+#include "libs/args.h"
+#include <stdio.h>
+#include <string.h>
+
+/* What a command shows of one VCPU, copied under vcpu_list_lock. */
+struct snap {
+	struct vcpu v;
+	bool normal;
+	char guest[GUESTCFG_NAME_LEN + 1];
+	enum guest_state gstate;
+	struct vcpu_guest vg;
+};
+
+static bool take(unsigned int id, struct snap *s)
+{
+	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+	struct vcpu *v;
+	bool found = false;
+
+	list_for_each_entry (v, &vcpu_list, all_node) {
+		if (v->id != id)
+			continue;
+		found = true;
+		s->v = *v;
+		s->normal = v->kind == VCPU_NORMAL;
+		if (s->normal) {
+			const struct vcpu_guest *vg = v->arg;
+
+			s->vg = *vg;
+			snprintf(s->guest, sizeof(s->guest), "%s", vg->guest->name);
+			s->gstate = vg->guest->state;
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	return found;
+}
+
+/* Parse "<id>" into a snapshot: 0, or the error (printed). */
+static int lookup(int argc, char **argv, const char *sub, struct snap *s)
+{
+	u64 id;
+
+	if (argc != 2)
+		return cmd_error("usage: vcpu %s <id>", sub);
+	if (args_u64(argv[1], &id) || id > UINT32_MAX)
+		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
+	if (!take((unsigned int)id, s))
+		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
+	return 0;
+}
+
+/* The same, for what only guest VCPUs have (@what). */
+static int lookup_normal(int argc, char **argv, const char *sub, const char *what,
+			 struct snap *s)
+{
+	int r = lookup(argc, argv, sub, s);
+
+	if (!r && !s->normal)
+		r = cmd_error("vcpu %u ('%s') is a Keel thread (orphan VCPU): it has no %s",
+			      s->v.id, s->v.name, what);
+	return r;
+}
+
+static const char *where(const struct snap *s)
+{
+	return s->vg.in_guest >= 0 ? "in guest mode" : s->vg.waiting ? "waiting (WFI)" : "in Keel";
+}
+
+static int vcpu_list_cmd(int argc, char **argv)
+{
+	unsigned long flags;
+	struct vcpu *v;
+
+	if (argc != 1)
+		return cmd_error("usage: vcpu list");
+	printk("%4s %-16s %-7s %4s %-8s %-12s %-13s %9s\n", "ID", "NAME", "KIND", "HART", "STATE",
+	       "GUEST", "HSM", "EXITS");
+	flags = spin_lock_irqsave(&vcpu_list_lock);
+	list_for_each_entry (v, &vcpu_list, all_node) {
+		const struct vcpu_guest *vg = v->kind == VCPU_NORMAL ? v->arg : NULL;
+
+		printk("%4u %-16s %-7s %4u %-8s %-12s %-13s %9lu\n", v->id, v->name,
+		       vg ? "normal" : "orphan", v->cpu, vcpu_state_name(v),
+		       vg ? vg->guest->name : "-", vg ? guest_vcpu_hsm_name(vg->hsm) : "-",
+		       vg ? (unsigned long)vg->st.exits : 0UL);
+	}
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	return 0;
+}
+
+static int vcpu_info(int argc, char **argv)
+{
+	struct snap s;
+
+	if (lookup(argc, argv, "info", &s))
+		return -EINVAL;
+	printk("vcpu %u '%s': %s VCPU on hart %u, %s, priority %u, slice %lu us\n", s.v.id,
+	       s.v.name, s.normal ? "normal (guest)" : "orphan (Keel thread)", s.v.cpu,
+	       vcpu_state_name(&s.v), s.v.se.prio, (unsigned long)(s.v.se.slice_ns / 1000));
+	printk("  runtime %lu us, %lu context switches\n", (unsigned long)(s.v.runtime_ns / 1000),
+	       (unsigned long)s.v.nr_switches);
+	if (!s.normal)
+		return 0;
+	printk("  guest '%s' (%s), vcpu index %u, HSM %s, %s\n", s.guest, guest_state_name(s.gstate),
+	       s.vg.index, guest_vcpu_hsm_name(s.vg.hsm), where(&s));
+	printk("  pc 0x%lx, %lu exits\n", (unsigned long)s.vg.regs.sepc, (unsigned long)s.vg.st.exits);
+	return 0;
+}
+
+static int vcpu_regs(int argc, char **argv)
+{
+	struct snap s;
+	const struct guest_regs *r = &s.vg.regs;
+	const struct guest_csrs *c = &s.vg.csrs;
+
+	if (lookup_normal(argc, argv, "regs", "guest registers", &s))
+		return -EINVAL;
+	printk("vcpu %u '%s' (%s): registers at its last exit\n", s.v.id, s.v.name, where(&s));
+	guest_regs_dump(r);
+	printk(" hstatus: %016lx  htval: %016lx  htinst: %016lx\n", (unsigned long)r->hstatus,
+	       (unsigned long)r->htval, (unsigned long)r->htinst);
+	/* Saved when another VCPU took the hart: older than the GPRs while it runs. */
+	printk(" VS CSRs as last saved:\n");
+	printk(" vsstatus: %016lx  vsie: %016lx  vstvec: %016lx\n", (unsigned long)c->vsstatus,
+	       (unsigned long)c->vsie, (unsigned long)c->vstvec);
+	printk(" vsepc: %016lx  vscause: %016lx  vstval: %016lx\n", (unsigned long)c->vsepc,
+	       (unsigned long)c->vscause, (unsigned long)c->vstval);
+	printk(" vsatp: %016lx  vstimecmp: %016lx  hvip: %016lx\n", (unsigned long)c->vsatp,
+	       (unsigned long)c->vstimecmp, (unsigned long)c->hvip);
+	return 0;
+}
+
+static int vcpu_stats(int argc, char **argv)
+{
+	struct snap s;
+	const struct vcpu_stats *st = &s.vg.st;
+	const struct sbi_ext *e;
+
+	if (lookup_normal(argc, argv, "stats", "exit counters", &s))
+		return -EINVAL;
+	printk("vcpu %u '%s': %lu exits\n", s.v.id, s.v.name, (unsigned long)st->exits);
+	printk("  %-24s %12lu\n", "host interrupts", (unsigned long)st->host_irqs);
+	for (unsigned int i = 0; (e = sbi_server_ext(i)); i++)
+		printk("  ecall %-18s %12lu\n", e->name, (unsigned long)st->ecalls[i]);
+	printk("  %-24s %12lu\n", "ecall unknown extension",
+	       (unsigned long)st->ecalls[SBI_SERVER_MAX_EXTS]);
+	printk("  %-24s %12lu\n", "wfi", (unsigned long)st->wfi);
+	printk("  %-24s %12lu\n", "guest faults", (unsigned long)st->faults);
+	printk("  %-24s %12lu\n", "injected ipi", (unsigned long)st->inj_ipi);
+	printk("  %-24s %12lu\n", "injected timer", (unsigned long)st->inj_timer);
+	printk("  %-24s %12lu\n", "remote sfence.vma done", (unsigned long)st->req_hfence);
+	printk("  %-24s %12lu\n", "remote fence.i done", (unsigned long)st->req_fence_i);
+	return 0;
+}
+
+static const struct subcmd vcpu_subs[] = {
+	{ "list", "", "every VCPU: guest VCPUs and Keel's threads", vcpu_list_cmd },
+	{ "info", "<id>", "one VCPU's scheduling and guest state", vcpu_info },
+	{ "regs", "<id>", "a guest VCPU's registers at its last exit", vcpu_regs },
+	{ "stats", "<id>", "a guest VCPU's exit counters by reason", vcpu_stats },
+};
+
+CMD_DECLARE(vcpu, .name = "vcpu", .summary = "VCPUs", .subs = vcpu_subs,
+	    .nr_subs = ARRAY_SIZE(vcpu_subs));

@@ -136,8 +136,9 @@ static int guest_start_cmd(int argc, char **argv)
 	if (!g)
 		return -EINVAL;
 	if (guest_start(g))
-		return cmd_error("guest '%s' is %s: only a created guest starts (else: guest reset)",
-				 g->name, guest_state_name(g->state));
+		return cmd_error(
+			"guest '%s' is %s: only a created guest starts (else: guest reset)",
+			g->name, guest_state_name(g->state));
 	return 0;
 }
 
@@ -150,8 +151,7 @@ static int change(int argc, char **argv, int (*op)(struct guest *g), const char 
 	if (!g)
 		return -EINVAL;
 	if (op(g))
-		return cmd_error("guest '%s' is %s: %s", g->name, guest_state_name(g->state),
-				 need);
+		return cmd_error("guest '%s' is %s: %s", g->name, guest_state_name(g->state), need);
 	if (done)
 		printk("guest '%s' %s\n", g->name, done);
 	return 0;
@@ -285,7 +285,8 @@ static int guest_destroy_cmd(int argc, char **argv)
 		return -EINVAL;
 	snprintf(name, sizeof(name), "%s", g->name);
 	if (guest_destroy(g))
-		return cmd_error("guest '%s' is live: it must stop or halt first (guest halt)", name);
+		return cmd_error("guest '%s' is live: it must stop or halt first (guest halt)",
+				 name);
 	printk("guest '%s' destroyed\n", name);
 	return 0;
 }

@@ -62,8 +62,7 @@ static int lookup(int argc, char **argv, const char *sub, struct snap *s)
 }
 
 /* The same, for what only guest VCPUs have (@what). */
-static int lookup_normal(int argc, char **argv, const char *sub, const char *what,
-			 struct snap *s)
+static int lookup_normal(int argc, char **argv, const char *sub, const char *what, struct snap *s)
 {
 	int r = lookup(argc, argv, sub, s);
 
@@ -113,9 +112,10 @@ static int vcpu_info(int argc, char **argv)
 	       (unsigned long)s.v.nr_switches);
 	if (!s.normal)
 		return 0;
-	printk("  guest '%s' (%s), vcpu index %u, HSM %s, %s\n", s.guest, guest_state_name(s.gstate),
-	       s.vg.index, guest_vcpu_hsm_name(s.vg.hsm), where(&s));
-	printk("  pc 0x%lx, %lu exits\n", (unsigned long)s.vg.regs.sepc, (unsigned long)s.vg.st.exits);
+	printk("  guest '%s' (%s), vcpu index %u, HSM %s, %s\n", s.guest,
+	       guest_state_name(s.gstate), s.vg.index, guest_vcpu_hsm_name(s.vg.hsm), where(&s));
+	printk("  pc 0x%lx, %lu exits\n", (unsigned long)s.vg.regs.sepc,
+	       (unsigned long)s.vg.st.exits);
 	return 0;
 }
 

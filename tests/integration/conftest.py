@@ -198,6 +198,15 @@ class Keel:
         for i in range(0, len(data), chunk):
             self.send(data[i:i + chunk])
 
+    def sync(self, timeout=CMD_TIMEOUT):
+        """Leave the terminal at a fresh prompt after output that came at
+        any time (a guest's lines, a command's prompt): echoes a marker and
+        waits for its output line and the prompt after it."""
+        self._syncs = getattr(self, "_syncs", 0) + 1
+        marker = f"sync-{self._syncs}"
+        self.send(f"echo {marker}\r")
+        self.expect(re.compile(rf"\n{marker}\r*\nkeel# ".encode()), timeout, "the sync marker")
+
     def read_until_prompt(self, timeout=CMD_TIMEOUT):
         """The text up to the next prompt (\\r stripped, no trailing newline)."""
         return _decode(self.expect(PROMPT_RE, timeout, "the prompt"))

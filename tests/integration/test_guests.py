@@ -18,14 +18,14 @@ GUEST = """/dts-v1/;
 	compatible = "keel,guest-v1";
 	guest-name = "%(name)s";
 	bootargs = "keel.test=%(tests)s";
-	vcpus { count = <1>; };
+	vcpus { count = <%(vcpus)d>; };
 	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
 };
 """
 
 
-def package(tmp_path, guests, boot="", placement=""):
+def package(tmp_path, guests, boot="", placement="", vcpus=1):
     """guests: {name: keel.test value}; returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
@@ -33,7 +33,8 @@ def package(tmp_path, guests, boot="", placement=""):
     (root / "basic.bin").write_bytes(open(BASIC, "rb").read())
     for name, tests in guests.items():
         src = tmp_path / f"{name}.dts"
-        src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement})
+        src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement,
+                                "vcpus": vcpus})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")
@@ -85,6 +86,30 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
     assert "[basic] BASIC: info sbi spec 2.0" in text
     lines = k.lines("guest list")
     assert re.match(r" +0 basic +stopped +1 +65536  vcpu 0: shut down", lines[1]), lines
+
+
+ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
+       "legacy", "fp"]
+
+
+@pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),
+                                           (2, 3, "rv64,sstc=false")])
+def test_guest_with_several_vcpus(keel_factory, tmp_path, smp, vcpus, cpu):
+    # HSM, IPI, RFENCE, TIME and FP across VCPUs: the guest's own checks, as natively.
+    extra = ["-initrd", package(tmp_path, {"mv": "all"}, vcpus=vcpus)]
+    k = keel_factory(smp=smp, extra_args=extra + (["-cpu", cpu] if cpu else []))
+    assert k.cmd("guest create guests/mv.dtb") == \
+        f"guest 'mv' created: id 0, {vcpus} vcpus, 65536 KiB RAM"
+    k.send("guest start mv\r")
+    assert wait_stopped(k, "mv") == "guest 'mv' stopped: vcpu 0: shut down (no reason)"
+    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    want = {t: "ok" for t in ALL}
+    if cpu:
+        want["timer_sstc"] = "skip"
+    assert results(text, "mv") == want, text[-3000:]
+    assert f"[mv] BASIC: info harts {vcpus} (" in text
+    assert f"[mv] BASIC: hsm ok {vcpus - 1} hart(s) started and stopped" in text
+    assert f"[mv] BASIC: fp ok {vcpus} hart(s)" in text
 
 
 def test_a_faulting_guest_halts_alone(keel_factory, tmp_path):

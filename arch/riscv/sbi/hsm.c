@@ -8,7 +8,7 @@
 
 #define SUSPEND_RETENTIVE 0x00000000UL
 #define SUSPEND_NON_RETENTIVE 0x80000000UL
-#define SUSPEND_PLATFORM_RET 0x10000000UL /* ..0x7fffffff */
+#define SUSPEND_PLATFORM_RET 0x10000000UL    /* ..0x7fffffff */
 #define SUSPEND_PLATFORM_NONRET 0x90000000UL /* ..0xffffffff */
 
 static struct sbiret hsm_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)

@@ -8,7 +8,8 @@
 /* Shared with head.S. */
 #define MAX_HARTS 16
 #define STACK_SIZE 8192
-#define HART_STATE_SHIFT 6 /* sizeof(struct hart_state) == 64 */
+#define HEARTBEAT_OFFSET 0x1000 /* from RAM base: the heartbeat check's counter */
+#define HART_STATE_SHIFT 6	/* sizeof(struct hart_state) == 64 */
 
 /* SBI extension ids (SBI v2.0 numbering) and the legacy v0.1 calls used. */
 #define SBI_EXT_LEGACY_SET_TIMER 0x00

@@ -170,7 +170,7 @@ static int guest_resume_cmd(int argc, char **argv)
 static int guest_halt_cmd(int argc, char **argv)
 {
 	/* guest_halt prints the halted line itself, as a guest's own stop does. */
-	return change(argc, argv, guest_halt, NULL, "only a running or paused guest halts");
+	return change(argc, argv, guest_halt, NULL, "only a live guest halts");
 }
 
 static int guest_reset_cmd(int argc, char **argv)

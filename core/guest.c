@@ -548,7 +548,7 @@ int guest_halt(struct guest *g)
 	int r = -EBUSY;
 
 	mutex_lock(&g->lock);
-	if (set_state(g, LIVE, GUEST_HALTED, "halted from the shell")) {
+	if (set_state(g, LIVE | S(GUEST_RESETTING), GUEST_HALTED, "halted from the shell")) {
 		printk("guest '%s' halted: %s\n", g->name, g->reason);
 		wait_out_of_guest(g);
 		r = 0;
@@ -577,15 +577,15 @@ static void wait_vcpus_done(struct guest *g)
 			thread_sleep_ns(1000000);
 }
 
-int guest_reset(struct guest *g, char *err, size_t errlen)
+/* Under g->lock: from a state in @from to running again, or -EBUSY (nothing done). */
+static int reset_locked(struct guest *g, u32 from, char *err, size_t errlen)
 {
-	int r = -EBUSY;
+	int r;
 
-	mutex_lock(&g->lock);
-	if (!set_state(g, LIVE | S(GUEST_RESETTING) | S(GUEST_STOPPED) | S(GUEST_HALTED),
-		       GUEST_RESETTING, "%s", "reset")) {
-		snprintf(err, errlen, "guest '%s': not started, nothing to reset", g->name);
-		goto out;
+	if (!set_state(g, from, GUEST_RESETTING, "%s", "reset")) {
+		snprintf(err, errlen, "guest '%s' is %s: nothing to reset", g->name,
+			 guest_state_name(g->state));
+		return -EBUSY;
 	}
 	wait_vcpus_done(g);
 	free_vcpus(g);
@@ -600,24 +600,40 @@ int guest_reset(struct guest *g, char *err, size_t errlen)
 	}
 	if (r) {
 		set_state(g, S(GUEST_RESETTING), GUEST_HALTED, "reset failed: %s", err);
-		goto out;
+		return r;
 	}
 	set_state(g, S(GUEST_RESETTING), GUEST_RUNNING, "%s", "");
 	start_vcpus(g);
-out:
+	return 0;
+}
+
+int guest_reset(struct guest *g, char *err, size_t errlen)
+{
+	int r;
+
+	mutex_lock(&g->lock);
+	r = reset_locked(g, LIVE | S(GUEST_RESETTING) | S(GUEST_STOPPED) | S(GUEST_HALTED), err,
+			 errlen);
 	mutex_unlock(&g->lock);
 	return r;
 }
 
+/* A guest's own reboot; a halt meanwhile wins (the state is no longer resetting). */
 static void reset_worker(void *arg)
 {
 	struct guest *g = arg;
 	char err[160];
+	int r;
 
-	if (guest_reset(g, err, sizeof(err)))
-		printk("guest '%s' halted: %s\n", g->name, g->reason);
-	else
+	mutex_lock(&g->lock);
+	r = reset_locked(g, S(GUEST_RESETTING), err, sizeof(err));
+	if (!r)
 		printk("guest '%s' running again after a reset\n", g->name);
+	else if (r != -EBUSY)
+		printk("guest '%s' halted: %s\n", g->name, g->reason);
+	mutex_unlock(&g->lock);
+	/* The last touch: from here on a destroy may free it. */
+	__atomic_store_n(&g->reset_pending, 0, __ATOMIC_RELEASE);
 }
 
 void guest_request_reset(struct guest *g, const char *why)
@@ -626,8 +642,12 @@ void guest_request_reset(struct guest *g, const char *why)
 		return;
 	printk("guest '%s' resetting: %s\n", g->name, why);
 	/* The VCPU asking cannot wait for itself: a Keel thread does it. */
-	if (!thread_spawn("guest-reset", reset_worker, g, g->cfg->vcpu[0].priority, 0))
-		guest_stop(g, GUEST_HALTED, "reset failed: out of memory");
+	__atomic_store_n(&g->reset_pending, 1, __ATOMIC_RELEASE);
+	if (!thread_spawn("guest-reset", reset_worker, g, g->cfg->vcpu[0].priority, 0)) {
+		__atomic_store_n(&g->reset_pending, 0, __ATOMIC_RELEASE);
+		if (set_state(g, S(GUEST_RESETTING), GUEST_HALTED, "reset failed: out of memory"))
+			printk("guest '%s' halted: %s\n", g->name, g->reason);
+	}
 }
 
 /* ------------------------------------------------------------ lookup, teardown */
@@ -659,6 +679,9 @@ int guest_destroy(struct guest *g)
 {
 	unsigned long flags;
 
+	/* Halted while its reset worker had not run yet: let the worker finish. */
+	while (__atomic_load_n(&g->reset_pending, __ATOMIC_ACQUIRE))
+		thread_sleep_ns(1000000);
 	mutex_lock(&g->lock);
 	if (!(S(g->state) & (S(GUEST_CREATED) | S(GUEST_STOPPED) | S(GUEST_HALTED)))) {
 		mutex_unlock(&g->lock);

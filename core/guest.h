@@ -44,6 +44,7 @@ struct guest {
 	struct guestcfg *cfg;
 	/* Serialises start, pause, resume, reset, halt and destroy. */
 	struct mutex lock;
+	u32 reset_pending;   /* a reset worker holds a pointer to it (atomic) */
 	spinlock_t hsm_lock; /* VCPU HSM state changes made by other VCPUs */
 	spinlock_t con_lock;
 	char con_line[160];

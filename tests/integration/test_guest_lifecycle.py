@@ -65,7 +65,7 @@ def test_pause_resume_halt_reset(keel_factory, tmp_path):
     assert out == "guest 'hb' halted: halted from the shell", out
     assert re.match(r" +0 hb +halted +1 +65536  halted from the shell", k.lines("guest list")[1])
     assert k.cmd("guest halt hb") == \
-        "error: guest 'hb' is halted: only a running or paused guest halts"
+        "error: guest 'hb' is halted: only a live guest halts"
     assert k.cmd("guest start hb") == \
         "error: guest 'hb' is halted: only a created guest starts (else: guest reset)"
     assert not counting(k)

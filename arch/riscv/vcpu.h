@@ -24,6 +24,13 @@ u64 vcpu_timer(void);
 void vcpu_csrs_init(struct guest_csrs *c);
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);
+/*
+ * The instruction at guest-virtual @pc, read with HLVX.HU as the guest that
+ * just trapped sees it (hstatus.SPVP, its vsatp and hgatp on this hart):
+ * a 16-bit instruction in the low half.  0, or -EFAULT when the read faults
+ * (the fault is Keel's to report, not the guest's).
+ */
+int vcpu_fetch_insn(u64 pc, u32 *insn);
 /* Per hart: delegate guest exceptions and VS interrupts to VS-mode, counters, Sstc. */
 void vcpu_hart_init(bool sstc);
 

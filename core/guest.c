@@ -10,6 +10,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_server.h"
 #include "arch/riscv/trap.h"
+#include "core/emulator.h"
 #include "core/mm.h"
 #include "core/package.h"
 #include "core/percpu.h"
@@ -31,8 +32,6 @@
 static LIST_HEAD_DECL(guests);
 static spinlock_t guests_lock = SPINLOCK_INIT;
 static unsigned int next_guest_id;
-/* Device models Keel emulates for guests: none yet, so any device is refused by name. */
-const char *const guest_known_devices[] = { NULL };
 
 const char *guest_state_name(enum guest_state s)
 {
@@ -84,7 +83,7 @@ static void copy_out(void *host, size_t off, size_t n, void *arg)
 	memcpy((u8 *)arg + off, host, n);
 }
 
-static int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len)
+int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len)
 {
 	return guest_access(g, gpa, len, copy_in, (void *)buf);
 }
@@ -213,6 +212,7 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 		T(fdt_property(buf, "reg", reg, sizeof(reg)));
 		T(fdt_end_node(buf));
 	}
+	T(emu_devs_fdt(g, buf));
 	T(fdt_end_node(buf));
 	T(fdt_finish(buf));
 #undef T
@@ -298,6 +298,7 @@ static void guest_free(struct guest *g)
 		thread_discard(g->vcpus[i]);
 	}
 	kfree(g->vcpus);
+	emu_devs_free(g);
 	free_memory(g);
 	if (g->gs.root)
 		gstage_destroy(&g->gs);
@@ -324,8 +325,8 @@ int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *e
 		r = -ENOMEM;
 	} else {
 		memcpy(*blob, e.data, e.size);
-		r = guestcfg_parse(*blob, e.size, CONFIG_GUEST_MAX_VCPUS, guest_known_devices, *cfg,
-				   err, errlen);
+		r = guestcfg_parse(*blob, e.size, CONFIG_GUEST_MAX_VCPUS, emulator_compatibles,
+				   *cfg, err, errlen);
 	}
 	if (r) {
 		kfree(*blob);
@@ -359,7 +360,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		goto out;
 	snprintf(g->name, sizeof(g->name), "%s", cfg->name);
 	g->sbi_disabled = cfg->sbi_disabled;
-	g->con_lock = (spinlock_t)SPINLOCK_INIT;
+	vserial_init(&g->vserial, g->name);
 	for (u32 i = 0; i < cfg->nr_mem; i++)
 		max_chunks += 2 * 64;
 	g->chunks = kmalloc(max_chunks * sizeof(*g->chunks));
@@ -376,6 +377,9 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		}
 		g->ram_bytes += cfg->mem[i].size;
 	}
+	r = emu_devs_create(g, cfg, err, errlen);
+	if (r)
+		goto fail;
 	g->entry = cfg->kernel.load;
 	r = load_image(g, cfg, "kernel", &cfg->kernel, err, errlen);
 	if (r)
@@ -511,6 +515,7 @@ static void vcpu_loop(void *arg)
 	struct guest *g = vg->guest;
 	struct vcpu *v = current_vcpu();
 	struct percpu *pc;
+	char why[128];
 
 	timer_event_init(&vg->wfi_timer, wfi_timer_fired, v);
 	while (g->state == GUEST_RUNNING) {
@@ -552,9 +557,12 @@ static void vcpu_loop(void *arg)
 			guest_fault(v, vg, "instruction Keel does not emulate");
 			break;
 		case CAUSE_FETCH_GUEST_PAGE_FAULT:
+			guest_fault(v, vg, "access outside its memory");
+			break;
 		case CAUSE_LOAD_GUEST_PAGE_FAULT:
 		case CAUSE_STORE_GUEST_PAGE_FAULT:
-			guest_fault(v, vg, "access outside its memory");
+			if (guest_mmio(vg, why, sizeof(why)))
+				guest_fault(v, vg, why);
 			break;
 		default:
 			guest_fault(v, vg, "unexpected trap");
@@ -609,18 +617,4 @@ int guest_destroy(struct guest *g)
 	spin_unlock_irqrestore(&guests_lock, flags);
 	guest_free(g);
 	return 0;
-}
-
-void guest_console_putc(struct guest *g, char c)
-{
-	unsigned long flags = spin_lock_irqsave(&g->con_lock);
-
-	if (c != '\n' && c != '\r' && g->con_len < sizeof(g->con_line) - 1)
-		g->con_line[g->con_len++] = c;
-	if (c == '\n' || g->con_len == sizeof(g->con_line) - 1) {
-		g->con_line[g->con_len] = '\0';
-		printk("[%s] %s\n", g->name, g->con_line);
-		g->con_len = 0;
-	}
-	spin_unlock_irqrestore(&g->con_lock, flags);
 }

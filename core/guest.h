@@ -5,6 +5,7 @@
 #include "arch/riscv/gstage.h"
 #include "arch/riscv/vcpu.h"
 #include "core/sched.h"
+#include "core/vserial.h"
 #include "libs/cpio.h"
 #include "libs/guestcfg.h"
 
@@ -15,6 +16,8 @@ struct guest_chunk {
 	unsigned int order;
 	bool claimed; /* a fixed host placement: claimed and given back page by page */
 };
+
+struct emu_dev;
 
 struct guest {
 	struct list_head node;
@@ -30,9 +33,9 @@ struct guest {
 	u32 nr_vcpus;
 	struct vcpu **vcpus;
 	u64 entry, dtb_gpa;
-	spinlock_t con_lock;
-	char con_line[160];
-	size_t con_len;
+	struct emu_dev *devs[GUESTCFG_MAX_DEVICES]; /* emulated devices (core/emulator.h) */
+	u32 nr_devs;
+	struct vserial vserial;
 };
 
 struct vcpu_guest {
@@ -42,9 +45,8 @@ struct vcpu_guest {
 	unsigned int index;
 	struct timer_event wfi_timer;
 	u64 nr_exits, nr_ecalls, nr_wfi;
+	u64 nr_mmio_exits; /* load/store guest-page faults that hit an emulated device */
 };
-
-extern const char *const guest_known_devices[];
 
 /* Parse a guest description from the package into kmalloc'ed @blob and @cfg (free both). */
 int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *err, size_t errlen);
@@ -69,6 +71,6 @@ void guest_stop(struct guest *g, enum guest_state st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Copy between the guest's RAM (by guest-physical address) and Keel: -EFAULT outside it. */
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
-void guest_console_putc(struct guest *g, char c);
+int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
 
 #endif

@@ -8,3 +8,4 @@ obj-$(CONFIG_CMD_THREAD) += commands/thread.o
 obj-$(CONFIG_CMD_SCHED) += commands/sched.o
 obj-$(CONFIG_CMD_SYSTEM) += commands/system.o
 obj-$(CONFIG_CMD_DEBUG) += commands/debug.o
+obj-$(CONFIG_CMD_VSERIAL) += commands/vserial.o

@@ -170,6 +170,7 @@ struct dt_info {
 	uint32_t timebase;
 	uint64_t ram_base, ram_size;
 	const char *bootargs;
+	uint64_t uart_base, uart_size; /* the first ns16550a; base 0 when there is none */
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info);
@@ -227,7 +228,7 @@ extern unsigned long boot_hartid;
 extern bool has_sstc;
 extern bool has_ext_time, has_ext_ipi, has_ext_rfence, has_ext_hsm, has_ext_legacy;
 extern unsigned long sbi_impl_id;
-extern unsigned long fault_addr;
+extern unsigned long fault_addr, fault_size;
 extern unsigned long sec_up[MAX_HARTS];
 extern unsigned long sec_release[MAX_HARTS];
 extern unsigned long sec_bad_opaque[MAX_HARTS];
@@ -254,6 +255,9 @@ void check_hsm_suspend(void);
 void check_ipi(void);
 void check_rfence(void);
 void check_legacy(void);
+void check_uart(void);
+void check_uart_rx(void);
+void check_console_rx(void);
 
 #endif /* __ASSEMBLER__ */
 #endif

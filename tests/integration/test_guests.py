@@ -21,19 +21,31 @@ GUEST = """/dts-v1/;
 	vcpus { count = <1>; };
 	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
+	%(devices)s
 };
 """
 
+# The UART of QEMU virt, emulated (emulators/ns16550.c).
+UART = """devices {
+		uart@10000000 {
+			compatible = "ns16550a";
+			reg = <0x0 0x10000000 0x0 0x100>;
+			interrupts = <10>;
+		};
+	};"""
 
-def package(tmp_path, guests, boot="", placement=""):
-    """guests: {name: keel.test value}; returns the cpio archive's path."""
+
+def package(tmp_path, guests, boot="", placement="", devices=None):
+    """guests: {name: keel.test value (and more bootargs after it)};
+    devices: {name: the guest's /devices node}.  Returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
     names = ["basic.bin"]
     (root / "basic.bin").write_bytes(open(BASIC, "rb").read())
     for name, tests in guests.items():
         src = tmp_path / f"{name}.dts"
-        src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement})
+        src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement,
+                                "devices": (devices or {}).get(name, "")})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")

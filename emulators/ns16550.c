@@ -127,6 +127,7 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 
 	if (size != 1 || off >= NR_REGS)
 		return -EINVAL;
+	/* Typed bytes enter the FIFO as the guest looks at the UART. */
 	rx_fill(d);
 	switch (off) {
 	case REG_RBR:
@@ -136,7 +137,6 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 			v = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
 			u->rx_count--;
-			rx_fill(d);
 		}
 		break;
 	case REG_IER:

@@ -97,6 +97,9 @@ void vserial_dump(struct vserial *vs)
 			n++;
 		}
 		spin_unlock_irqrestore(&vs->lock, flags);
+		/* ... all of what was there when the dump began, even. */
+		if (!n)
+			break;
 		console_write(buf, n);
 		pos += n;
 		last = buf[n - 1];

@@ -59,8 +59,8 @@ endif
 
 # ---------------------------------------------------------------- sources
 obj-y :=
-include arch/riscv/objects.mk core/objects.mk drivers/objects.mk libs/objects.mk \
-	commands/objects.mk daemons/objects.mk
+include arch/riscv/objects.mk core/objects.mk drivers/objects.mk emulators/objects.mk \
+	libs/objects.mk commands/objects.mk daemons/objects.mk
 
 OBJS := $(addprefix $(BUILD)/,$(obj-y))
 

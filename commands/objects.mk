@@ -9,3 +9,4 @@ obj-$(CONFIG_CMD_VCPU) += commands/vcpu.o
 obj-$(CONFIG_CMD_SCHED) += commands/sched.o
 obj-$(CONFIG_CMD_SYSTEM) += commands/system.o
 obj-$(CONFIG_CMD_DEBUG) += commands/debug.o
+obj-$(CONFIG_CMD_VSERIAL) += commands/vserial.o

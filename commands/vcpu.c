@@ -156,6 +156,7 @@ static int vcpu_stats(int argc, char **argv)
 		printk("  ecall %-18s %12lu\n", e->name, (unsigned long)st->ecalls[i]);
 	printk("  %-24s %12lu\n", "ecall unknown extension",
 	       (unsigned long)st->ecalls[SBI_SERVER_MAX_EXTS]);
+	printk("  %-24s %12lu\n", "mmio", (unsigned long)st->mmio);
 	printk("  %-24s %12lu\n", "wfi", (unsigned long)st->wfi);
 	printk("  %-24s %12lu\n", "guest faults", (unsigned long)st->faults);
 	printk("  %-24s %12lu\n", "injected ipi", (unsigned long)st->inj_ipi);

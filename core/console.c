@@ -61,7 +61,7 @@ static void console_put_crlf(const char *s, size_t n)
 		con->write(con->ctx, s + start, n - start);
 }
 
-void console_write(const char *s, size_t n)
+static void console_output(const char *s, size_t n, bool crlf)
 {
 	unsigned long flags = irq_save();
 
@@ -71,9 +71,22 @@ void console_write(const char *s, size_t n)
 	} else {
 		spin_lock(&con_lock);
 	}
-	console_put_crlf(s, n);
+	if (crlf)
+		console_put_crlf(s, n);
+	else if (con->write)
+		con->write(con->ctx, s, n);
 	spin_unlock(&con_lock);
 	irq_restore(flags);
+}
+
+void console_write(const char *s, size_t n)
+{
+	console_output(s, n, true);
+}
+
+void console_write_raw(const char *s, size_t n)
+{
+	console_output(s, n, false);
 }
 
 int vprintk(const char *fmt, va_list ap)

@@ -10,6 +10,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_server.h"
 #include "arch/riscv/trap.h"
+#include "core/emulator.h"
 #include "core/mm.h"
 #include "core/package.h"
 #include "core/percpu.h"
@@ -27,8 +28,6 @@
 static LIST_HEAD_DECL(guests);
 static spinlock_t guests_lock = SPINLOCK_INIT;
 static unsigned int next_guest_id;
-/* Device models Keel emulates for guests: none yet, so any device is refused by name. */
-const char *const guest_known_devices[] = { NULL };
 
 const char *guest_state_name(enum guest_state s)
 {
@@ -81,7 +80,7 @@ static void copy_out(void *host, size_t off, size_t n, void *arg)
 	memcpy((u8 *)arg + off, host, n);
 }
 
-static int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len)
+int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len)
 {
 	return guest_access(g, gpa, len, copy_in, (void *)buf);
 }
@@ -216,6 +215,7 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 		T(fdt_property(buf, "reg", reg, sizeof(reg)));
 		T(fdt_end_node(buf));
 	}
+	T(emu_devs_fdt(g, buf));
 	T(fdt_end_node(buf));
 	T(fdt_finish(buf));
 #undef T
@@ -304,6 +304,7 @@ static void free_vcpus(struct guest *g)
 static void guest_free(struct guest *g)
 {
 	free_vcpus(g);
+	emu_devs_free(g);
 	free_memory(g);
 	if (g->gs.root)
 		gstage_destroy(&g->gs);
@@ -332,8 +333,8 @@ int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *e
 		r = -ENOMEM;
 	} else {
 		memcpy(*blob, e.data, e.size);
-		r = guestcfg_parse(*blob, e.size, CONFIG_GUEST_MAX_VCPUS, guest_known_devices, *cfg,
-				   err, errlen);
+		r = guestcfg_parse(*blob, e.size, CONFIG_GUEST_MAX_VCPUS, emulator_compatibles,
+				   *cfg, err, errlen);
 	}
 	if (r) {
 		kfree(*blob);
@@ -401,9 +402,9 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	g->blob = blob;
 	snprintf(g->name, sizeof(g->name), "%s", cfg->name);
 	g->sbi_disabled = cfg->sbi_disabled;
-	g->con_lock = (spinlock_t)SPINLOCK_INIT;
 	g->hsm_lock = (spinlock_t)SPINLOCK_INIT;
 	g->lock = (struct mutex)MUTEX_INIT(g->lock);
+	vserial_init(&g->vserial, g->name);
 	for (u32 i = 0; i < cfg->nr_mem; i++)
 		max_chunks += 2 * 64;
 	r = -ENOMEM;
@@ -421,6 +422,9 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		}
 		g->ram_bytes += cfg->mem[i].size;
 	}
+	r = emu_devs_create(g, cfg, err, errlen);
+	if (r)
+		goto fail;
 	g->entry = cfg->kernel.load;
 	g->dtb_gpa = guest_image_addr(cfg, &cfg->dtb);
 	r = load_images(g, err, errlen);
@@ -589,9 +593,13 @@ static int reset_locked(struct guest *g, u32 from, char *err, size_t errlen)
 	}
 	wait_vcpus_done(g);
 	free_vcpus(g);
+	/* Devices come back in their reset state, as after create. */
+	emu_devs_free(g);
 	for (unsigned int i = 0; i < g->nr_chunks; i++)
 		zero_pages((void *)g->chunks[i].hpa, PAGE_SIZE << g->chunks[i].order);
-	r = load_images(g, err, errlen);
+	r = emu_devs_create(g, g->cfg, err, errlen);
+	if (!r)
+		r = load_images(g, err, errlen);
 	if (!r) {
 		r = create_vcpus(g, g->cfg);
 		if (r)
@@ -694,18 +702,4 @@ int guest_destroy(struct guest *g)
 	mutex_unlock(&g->lock);
 	guest_free(g);
 	return 0;
-}
-
-void guest_console_putc(struct guest *g, char c)
-{
-	unsigned long flags = spin_lock_irqsave(&g->con_lock);
-
-	if (c != '\n' && c != '\r' && g->con_len < sizeof(g->con_line) - 1)
-		g->con_line[g->con_len++] = c;
-	if (c == '\n' || g->con_len == sizeof(g->con_line) - 1) {
-		g->con_line[g->con_len] = '\0';
-		printk("[%s] %s\n", g->name, g->con_line);
-		g->con_len = 0;
-	}
-	spin_unlock_irqrestore(&g->con_lock, flags);
 }

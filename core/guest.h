@@ -6,6 +6,7 @@
 #include "arch/riscv/vcpu.h"
 #include "arch/riscv/sbi_server.h"
 #include "core/sched.h"
+#include "core/vserial.h"
 #include "core/waitqueue.h"
 #include "libs/cpio.h"
 #include "libs/guestcfg.h"
@@ -24,6 +25,8 @@ struct guest_chunk {
 	unsigned int order;
 	bool claimed; /* a fixed host placement: claimed and given back page by page */
 };
+
+struct emu_dev;
 
 struct guest {
 	struct list_head node;
@@ -46,9 +49,9 @@ struct guest {
 	struct mutex lock;
 	u32 reset_pending;   /* a reset worker holds a pointer to it (atomic) */
 	spinlock_t hsm_lock; /* VCPU HSM state changes made by other VCPUs */
-	spinlock_t con_lock;
-	char con_line[160];
-	size_t con_len;
+	struct emu_dev *devs[GUESTCFG_MAX_DEVICES]; /* emulated devices (core/emulator.h) */
+	u32 nr_devs;
+	struct vserial vserial;
 };
 
 /* SBI HSM hart states, numbered as hart_get_status returns them. */
@@ -66,6 +69,7 @@ enum vcpu_hsm {
 /* Exit counters, by reason (vcpu stats). */
 struct vcpu_stats {
 	u64 exits, host_irqs, wfi, faults;
+	u64 mmio; /* load/store guest-page faults that hit an emulated device */
 	u64 ecalls[SBI_SERVER_MAX_EXTS + 1]; /* per extension; the last: unknown extension */
 	u64 inj_ipi, inj_timer;		     /* interrupts injected */
 	u64 req_hfence, req_fence_i;	     /* remote fences done for other VCPUs */
@@ -88,8 +92,6 @@ struct vcpu_guest {
 	struct timer_event wfi_timer, vtimer;
 	struct vcpu_stats st;
 };
-
-extern const char *const guest_known_devices[];
 
 /* Parse a guest description from the package into kmalloc'ed @blob and @cfg (free both). */
 int guest_describe(const char *file, void **blob, struct guestcfg **cfg, char *err, size_t errlen);
@@ -125,7 +127,7 @@ struct vcpu_guest *guest_vcpu(const struct guest *g, unsigned long index);
 bool guest_ram_contains(struct guest *g, u64 gpa);
 /* Copy between the guest's RAM (by guest-physical address) and Keel: -EFAULT outside it. */
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
-void guest_console_putc(struct guest *g, char c);
+int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
 
 /* core/guest_vcpu.c: the VCPU thread and what crosses VCPUs. */
 void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, unsigned int index);

@@ -13,6 +13,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_server.h"
 #include "arch/riscv/trap.h"
+#include "core/emulator.h"
 #include "core/guest.h"
 #include "core/percpu.h"
 #include "core/printk.h"
@@ -219,6 +220,7 @@ static void guest_fault(struct vcpu_guest *vg, const char *what)
 static void handle_exit(struct vcpu_guest *vg)
 {
 	struct guest_regs *r = &vg->regs;
+	char why[128];
 
 	switch (r->scause) {
 	case CAUSE_VS_ECALL:
@@ -236,9 +238,13 @@ static void handle_exit(struct vcpu_guest *vg)
 		guest_fault(vg, "instruction Keel does not emulate");
 		break;
 	case CAUSE_FETCH_GUEST_PAGE_FAULT:
+		guest_fault(vg, "access outside its memory");
+		break;
 	case CAUSE_LOAD_GUEST_PAGE_FAULT:
 	case CAUSE_STORE_GUEST_PAGE_FAULT:
-		guest_fault(vg, "access outside its memory");
+		/* Still on the hart it trapped on: the instruction read needs its vsatp/hgatp. */
+		if (guest_mmio(vg, why, sizeof(why)))
+			guest_fault(vg, why);
 		break;
 	default:
 		guest_fault(vg, "unexpected trap");

@@ -16,6 +16,9 @@ struct console_ops {
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);
+/* Bytes exactly as given (a guest's terminal output), without the '\n' -> CR LF of console_write.
+ */
+void console_write_raw(const char *s, size_t n);
 void console_register(const struct console_ops *ops);
 const char *console_name(void);
 /*

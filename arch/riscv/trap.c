@@ -185,7 +185,9 @@ void trap_handler(struct trap_frame *f)
 			sched_preempt();
 		return;
 	}
-	if (cause == CAUSE_ILLEGAL_INSN && pc->probe_active) {
+	if (pc->probe_active && (cause == CAUSE_ILLEGAL_INSN || cause == CAUSE_MISALIGNED_LOAD ||
+				 cause == CAUSE_LOAD_ACCESS || cause == CAUSE_LOAD_PAGE_FAULT ||
+				 cause == CAUSE_LOAD_GUEST_PAGE_FAULT)) {
 		pc->probe_faulted = true;
 		f->sepc += 4;
 		return;

@@ -10,11 +10,12 @@ struct trap_frame {
 };
 
 /*
- * While percpu probe_active is set, an illegal-instruction trap skips
- * the faulting (4-byte CSR) instruction and sets probe_faulted.
- * __csr_probe runs @insn (a CSR access) so: 0, or -ENODEV if it trapped.
+ * While percpu probe_active is set, an illegal-instruction trap or a load
+ * fault (misaligned, access, page or guest-page fault) skips the faulting
+ * 4-byte instruction and sets probe_faulted.  __probe_insn runs @insn (a CSR
+ * access, or an HLV/HLVX load of guest memory) so: 0, or -ENODEV if it trapped.
  */
-#define __csr_probe(insn)                                      \
+#define __probe_insn(insn)                                     \
 	({                                                     \
 		unsigned long __f = irq_save();                \
 		int __r;                                       \
@@ -27,18 +28,18 @@ struct trap_frame {
 		__r;                                           \
 	})
 
-#define csr_probe_read(csr, valp)                                                \
-	({                                                                       \
-		unsigned long __v = 0;                                           \
-		int __pr = __csr_probe(__asm__ volatile("csrr %0, " csr_str(csr) \
-							: "=r"(__v)::"memory")); \
-		*(valp) = __v;                                                   \
-		__pr;                                                            \
+#define csr_probe_read(csr, valp)                                                 \
+	({                                                                        \
+		unsigned long __v = 0;                                            \
+		int __pr = __probe_insn(__asm__ volatile("csrr %0, " csr_str(csr) \
+							 : "=r"(__v)::"memory")); \
+		*(valp) = __v;                                                    \
+		__pr;                                                             \
 	})
 
-#define csr_probe_write(csr, val)                                                            \
-	__csr_probe(__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"((unsigned long)(val)) \
-				     : "memory"))
+#define csr_probe_write(csr, val)                                                             \
+	__probe_insn(__asm__ volatile("csrw " csr_str(csr) ", %0" ::"r"((unsigned long)(val)) \
+				      : "memory"))
 
 void trap_handler(struct trap_frame *f);
 void trap_dump(const struct trap_frame *f, bool symbolize);

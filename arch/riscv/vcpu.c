@@ -1,6 +1,7 @@
 /* VS-level CSR state of guest VCPUs, and the per-hart H-extension set-up. */
 #include "arch/riscv/vcpu.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/trap.h"
 
 #define CSR_VSSTATUS 0x200
 #define CSR_VSIE 0x204
@@ -151,4 +152,28 @@ void vcpu_hfence_vvma(void)
 {
 	__asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n.option pop" ::
 				 : "memory");
+}
+
+static int hlvx_hu(u64 addr, u16 *out)
+{
+	unsigned long v = 0;
+	int r = __probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
+					      "hlvx.hu %0, (%1)\n.option pop"
+					      : "+r"(v)
+					      : "r"(addr)
+					      : "memory"));
+
+	*out = (u16)v;
+	return r;
+}
+
+int vcpu_fetch_insn(u64 pc, u32 *insn)
+{
+	u16 lo, hi = 0;
+
+	/* Two halfwords: a 32-bit instruction may straddle a page boundary. */
+	if (hlvx_hu(pc, &lo) || ((lo & 3) == 3 && hlvx_hu(pc + 2, &hi)))
+		return -EFAULT;
+	*insn = lo | (u32)hi << 16;
+	return 0;
 }

@@ -39,6 +39,13 @@ void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1);
 bool vcpu_irq_pending(void);
 u64 vcpu_wake_deadline(void);
 void vcpu_hfence_vvma(void);
+/*
+ * The instruction at guest-virtual @pc, read with HLVX.HU as the guest that
+ * just trapped sees it (hstatus.SPVP, its vsatp and hgatp on this hart):
+ * a 16-bit instruction in the low half.  0, or -EFAULT when the read faults
+ * (the fault is Keel's to report, not the guest's).
+ */
+int vcpu_fetch_insn(u64 pc, u32 *insn);
 /* Per hart: delegate guest exceptions and VS interrupts to VS-mode, counters, Sstc. */
 void vcpu_hart_init(bool sstc);
 

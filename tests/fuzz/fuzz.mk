@@ -17,3 +17,6 @@ FUZZ_TARGETS += guestcfg
 fuzz-guestcfg-srcs := libs/guestcfg.c libs/fdtinfo.c
 fuzz-guestcfg-fdt := 1
 fuzz-guestcfg-runs := 10000
+FUZZ_TARGETS += insn
+fuzz-insn-srcs := libs/insn.c
+fuzz-insn-max-len := 20

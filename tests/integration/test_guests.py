@@ -21,12 +21,23 @@ GUEST = """/dts-v1/;
 	vcpus { count = <%(vcpus)d>; };
 	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
+	%(devices)s
 };
 """
 
+# The UART of QEMU virt, emulated (emulators/ns16550.c).
+UART = """devices {
+		uart@10000000 {
+			compatible = "ns16550a";
+			reg = <0x0 0x10000000 0x0 0x100>;
+			interrupts = <10>;
+		};
+	};"""
 
-def package(tmp_path, guests, boot="", placement="", vcpus=1):
-    """guests: {name: keel.test value}; returns the cpio archive's path."""
+
+def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1):
+    """guests: {name: keel.test value (and more bootargs after it)};
+    devices: {name: the guest's /devices node}.  Returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
     names = ["basic.bin"]
@@ -34,7 +45,7 @@ def package(tmp_path, guests, boot="", placement="", vcpus=1):
     for name, tests in guests.items():
         src = tmp_path / f"{name}.dts"
         src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement,
-                                "vcpus": vcpus})
+                                "devices": (devices or {}).get(name, ""), "vcpus": vcpus})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")
@@ -89,14 +100,14 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
 
 
 ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
-       "legacy", "fp"]
+       "legacy", "uart", "fp"]
 
 
 @pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),
                                            (2, 3, "rv64,sstc=false")])
 def test_guest_with_several_vcpus(keel_factory, tmp_path, smp, vcpus, cpu):
-    # HSM, IPI, RFENCE, TIME and FP across VCPUs: the guest's own checks, as natively.
-    extra = ["-initrd", package(tmp_path, {"mv": "all"}, vcpus=vcpus)]
+    # HSM, IPI, RFENCE, TIME, FP and the UART across VCPUs: the guest's own checks, as natively.
+    extra = ["-initrd", package(tmp_path, {"mv": "all"}, devices={"mv": UART}, vcpus=vcpus)]
     k = keel_factory(smp=smp, extra_args=extra + (["-cpu", cpu] if cpu else []))
     assert k.cmd("guest create guests/mv.dtb") == \
         f"guest 'mv' created: id 0, {vcpus} vcpus, 65536 KiB RAM"

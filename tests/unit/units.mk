@@ -27,3 +27,5 @@ $(BUILD)/unit/guestcfg/%.dtb: tests/unit/guestcfg/%.dts
 	$(Q)mkdir -p $(@D)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 $(BUILD)/unit/test_guestcfg: $(unit-guestcfg-dtbs)
+UNIT_TESTS += insn
+unit-insn-srcs := libs/insn.c

@@ -1,4 +1,4 @@
-/* SBI DBCN (debug console): the guest's console output through Keel. */
+/* SBI DBCN (debug console): the guest's console, its virtual serial line (core/vserial). */
 #include "arch/riscv/sbi_server.h"
 #include "core/guest.h"
 
@@ -7,7 +7,8 @@
 static struct sbiret dbcn_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	u64 n = r->x[10], gpa = r->x[11];
-	char buf[CHUNK];
+	char buf[CHUNK], c;
+	size_t got;
 
 	/* On RV64 base_hi holds address bits 64 and up: anything there is outside the guest. */
 	if (r->x[16] <= 1 && r->x[12])
@@ -19,16 +20,20 @@ static struct sbiret dbcn_call(struct guest *g, struct vcpu_guest *vg, struct gu
 
 			if (guest_read(g, gpa + done, buf, len))
 				return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-			for (u64 i = 0; i < len; i++)
-				guest_console_putc(g, buf[i]);
+			vserial_write(&g->vserial, buf, len);
 		}
 		return (struct sbiret){ 0, (long)n };
-	case 1: /* console_read: no input path to guests yet; the buffer must still be valid */
-		if (n && guest_read(g, gpa, buf, 1))
+	case 1: /* console_read(num_bytes, base_lo, base_hi): what was typed, maybe nothing */
+		n = MIN((u64)CHUNK, n);
+		/* Where the bytes go must be guest RAM, even when nothing was typed. */
+		if (guest_read(g, gpa, buf, n))
 			return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-		return (struct sbiret){ 0, 0 };
+		got = vserial_read(&g->vserial, (u8 *)buf, n);
+		guest_write(g, gpa, buf, got);
+		return (struct sbiret){ 0, (long)got };
 	case 2: /* console_write_byte */
-		guest_console_putc(g, (char)r->x[10]);
+		c = (char)r->x[10];
+		vserial_write(&g->vserial, &c, 1);
 		return (struct sbiret){ 0, 0 };
 	default:
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };

@@ -4,15 +4,18 @@
 
 static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
+	u8 c;
+
 	switch (r->x[17]) {
 	case 0x00: /* set_timer */
 		guest_vcpu_set_timer(vg, r->x[10]);
 		return (struct sbiret){ 0, 0 };
 	case 0x01: /* console_putchar */
-		guest_console_putc(g, (char)r->x[10]);
+		c = (char)r->x[10];
+		vserial_write(&g->vserial, (const char *)&c, 1);
 		return (struct sbiret){ 0, 0 };
-	case 0x02: /* console_getchar: no input path to guests yet */
-		return (struct sbiret){ -1, 0 };
+	case 0x02: /* console_getchar: a typed byte, or -1 */
+		return (struct sbiret){ vserial_read(&g->vserial, &c, 1) ? c : -1, 0 };
 	case 0x08: /* shutdown */
 		guest_stop(g, GUEST_STOPPED, "vcpu %u: shut down (legacy SBI)", vg->index);
 		return (struct sbiret){ 0, 0 };

@@ -175,7 +175,8 @@ struct dt_info {
 	uint32_t timebase;
 	uint64_t ram_base, ram_size;
 	const char *bootargs;
-	const char *isa; /* riscv,isa of the first cpu node */
+	const char *isa;	       /* riscv,isa of the first cpu node */
+	uint64_t uart_base, uart_size; /* the first ns16550a; base 0 when there is none */
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info);
@@ -233,7 +234,7 @@ extern unsigned long boot_hartid;
 extern bool has_sstc;
 extern bool has_ext_time, has_ext_ipi, has_ext_rfence, has_ext_hsm, has_ext_legacy;
 extern unsigned long sbi_impl_id;
-extern unsigned long fault_addr;
+extern unsigned long fault_addr, fault_size;
 extern unsigned long sec_up[MAX_HARTS];
 extern unsigned long sec_release[MAX_HARTS];
 extern unsigned long sec_bad_opaque[MAX_HARTS];
@@ -270,6 +271,9 @@ void fp_fill(unsigned long seed);
 unsigned long fp_compare(unsigned long seed);
 /* fpcheck.c: the FP round trips every hart runs in check_fp; returns the failures. */
 unsigned long fp_rounds(unsigned long hartid);
+void check_uart(void);
+void check_uart_rx(void);
+void check_console_rx(void);
 
 #endif /* __ASSEMBLER__ */
 #endif

@@ -744,3 +744,276 @@ void check_reboot(void)
 	check_fail(&c, "system_reset(cold reboot) returned error %ld", r.error);
 	check_end(&c, "reboot", NULL);
 }
+
+/* ------------------------------------------------------------------- UART */
+
+/*
+ * The ns16550a named by the device tree (QEMU virt: 0x10000000, reg-shift 0),
+ * driven through plain byte loads and stores: natively QEMU's UART, under
+ * Keel its emulation, which must answer the same.
+ */
+#define UART_RBR 0 /* THR on write, DLL with DLAB */
+#define UART_IER 1 /* DLM with DLAB */
+#define UART_IIR 2 /* FCR on write */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define UART_THR UART_RBR
+#define UART_FCR UART_IIR
+#define UART_DLL UART_RBR
+#define UART_DLM UART_IER
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NONE 0xc1 /* FIFOs on, no interrupt */
+#define IIR_THRI 0xc2
+#define IIR_RDI 0x04
+#define IIR_CTI 0x0c /* character timeout: QEMU's once data sat in the FIFO a while */
+#define FCR_FIFO 0x01
+#define FCR_CLEAR 0x06 /* both FIFOs */
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define LSR_IDLE (LSR_THRE | LSR_TEMT)
+/* Modem status with nothing attached (QEMU's stdio back end has no modem lines). */
+#define MSR_IDLE 0xb0
+#define UART_FIFO 16
+/* Interactive checks wait this long for a line (guest time). */
+#define RX_WAIT_MS 60000U
+
+static volatile uint8_t *uart;
+
+static uint8_t uart_in(unsigned int reg)
+{
+	return uart[reg];
+}
+
+static void uart_out(unsigned int reg, uint8_t v)
+{
+	uart[reg] = v;
+}
+
+static void uart_expect(struct check *c, const char *what, unsigned int reg, uint8_t want)
+{
+	uint8_t v = uart_in(reg);
+
+	if (v != want)
+		check_fail(c, "%s 0x%02x, want 0x%02x", what, v, want);
+}
+
+/* The UART, or a skip line for check @name when the device tree has none. */
+static bool uart_find(const char *name)
+{
+	if (!dt.uart_base) {
+		report_skip(name, "no ns16550a in the device tree");
+		return false;
+	}
+	uart = (volatile uint8_t *)dt.uart_base;
+	return true;
+}
+
+/* 8N1, interrupts off, FIFOs on and empty, modem outputs low, nothing being sent. */
+static bool uart_reset(void)
+{
+	uint64_t end = rdtime() + ms_to_ticks(WAIT_MS);
+
+	uart_out(UART_LCR, LCR_8N1);
+	uart_out(UART_IER, 0);
+	uart_out(UART_FCR, FCR_FIFO | FCR_CLEAR);
+	uart_out(UART_MCR, 0);
+	while ((uart_in(UART_LSR) & LSR_IDLE) != LSR_IDLE)
+		if (rdtime() > end)
+			return false;
+	return true;
+}
+
+/* Polled output: each byte once LSR says THR is empty; '\n' goes out as CR LF. */
+static bool uart_putc(char ch)
+{
+	uint64_t end = rdtime() + ms_to_ticks(WAIT_MS);
+
+	if (ch == '\n' && !uart_putc('\r'))
+		return false;
+	while (!(uart_in(UART_LSR) & LSR_THRE))
+		if (rdtime() > end)
+			return false;
+	uart_out(UART_THR, (uint8_t)ch);
+	return true;
+}
+
+static bool uart_puts(const char *s)
+{
+	while (*s)
+		if (!uart_putc(*s++))
+			return false;
+	return true;
+}
+
+void check_uart(void)
+{
+	static const uint8_t scratch[] = { 0x00, 0xff, 0xa5, 0x5a };
+	struct check c = { 0 };
+	uint8_t dll, dlm, v;
+	unsigned long zx;
+	long sx;
+	unsigned int i;
+
+	if (!uart_find("uart"))
+		return;
+	if (!uart_reset())
+		check_fail(&c, "transmitter not idle within %u ms", WAIT_MS);
+	uart_expect(&c, "LCR", UART_LCR, LCR_8N1);
+	uart_expect(&c, "IER", UART_IER, 0);
+	uart_expect(&c, "IIR", UART_IIR, IIR_NONE);
+	uart_expect(&c, "LSR", UART_LSR, LSR_IDLE);
+	uart_expect(&c, "MCR", UART_MCR, 0);
+	uart_expect(&c, "MSR", UART_MSR, MSR_IDLE);
+	for (i = 0; i < sizeof(scratch); i++) {
+		uart_out(UART_SCR, scratch[i]);
+		uart_expect(&c, "SCR", UART_SCR, scratch[i]);
+	}
+
+	/* LB sign-extends the register's value, LBU does not. */
+	uart_out(UART_SCR, 0xa5);
+	asm volatile("lb %0, %1(%2)" : "=r"(sx) : "i"(UART_SCR), "r"(uart) : "memory");
+	asm volatile("lbu %0, %1(%2)" : "=r"(zx) : "i"(UART_SCR), "r"(uart) : "memory");
+	if (sx != (int8_t)0xa5 || zx != 0xa5)
+		check_fail(&c, "SCR 0xa5 by lb %ld (want -91), by lbu %lu (want 165)", sx, zx);
+
+	/* The divisor latch sits behind LCR.DLAB; IER comes back without it. */
+	uart_out(UART_LCR, LCR_DLAB | LCR_8N1);
+	dll = uart_in(UART_DLL);
+	dlm = uart_in(UART_DLM);
+	uart_out(UART_DLL, 0x34);
+	uart_out(UART_DLM, 0x12);
+	uart_expect(&c, "DLL", UART_DLL, 0x34);
+	uart_expect(&c, "DLM", UART_DLM, 0x12);
+	uart_expect(&c, "LCR with DLAB", UART_LCR, LCR_DLAB | LCR_8N1);
+	uart_out(UART_DLL, dll);
+	uart_out(UART_DLM, dlm);
+	uart_out(UART_LCR, LCR_8N1);
+	uart_expect(&c, "IER after DLAB", UART_IER, 0);
+
+	/* Enabling the THR-empty interrupt raises it; reading IIR acknowledges it. */
+	uart_out(UART_IER, IER_THRI);
+	uart_expect(&c, "IIR with THRI enabled", UART_IIR, IIR_THRI);
+	uart_expect(&c, "IIR once read", UART_IIR, IIR_NONE);
+
+	/* Loopback: modem outputs come back as inputs, THR into the receive FIFO. */
+	uart_out(UART_MCR, MCR_LOOP);
+	uart_expect(&c, "MSR in loopback", UART_MSR, 0x00);
+	uart_out(UART_MCR, MCR_LOOP | 0x0f);
+	uart_expect(&c, "MSR in loopback, outputs high", UART_MSR, 0xf0);
+	uart_out(UART_MCR, MCR_LOOP);
+	/* Received data takes priority over THR empty. */
+	uart_out(UART_IER, IER_RDI | IER_THRI);
+	uart_out(UART_THR, 'K');
+	v = uart_in(UART_IIR);
+	if ((v & 0xf0) != 0xc0 || ((v & 0x0f) != IIR_RDI && (v & 0x0f) != IIR_CTI))
+		check_fail(&c, "IIR with data and THR empty 0x%02x, want 0xc4 or 0xcc", v);
+	uart_expect(&c, "LSR with data", UART_LSR, LSR_IDLE | LSR_DR);
+	uart_expect(&c, "RBR", UART_RBR, 'K');
+	uart_expect(&c, "IIR after RBR", UART_IIR, IIR_THRI);
+	uart_expect(&c, "IIR once read", UART_IIR, IIR_NONE);
+	uart_out(UART_IER, 0);
+	/* Sixteen bytes fit in the FIFO, the seventeenth is an overrun. */
+	for (i = 0; i <= UART_FIFO; i++)
+		uart_out(UART_THR, (uint8_t)('a' + i));
+	uart_expect(&c, "LSR after 17 bytes", UART_LSR, LSR_IDLE | LSR_DR | LSR_OE);
+	uart_expect(&c, "LSR once read", UART_LSR, LSR_IDLE | LSR_DR);
+	for (i = 0; i < UART_FIFO; i++)
+		uart_expect(&c, "RBR from the FIFO", UART_RBR, (uint8_t)('a' + i));
+	uart_expect(&c, "LSR with the FIFO read", UART_LSR, LSR_IDLE);
+	uart_out(UART_MCR, 0);
+
+	if (!uart_puts("BASIC: info uart THR prints\n"))
+		check_fail(&c, "THR not empty within %u ms", WAIT_MS);
+	check_end(&c, "uart", "ns16550a at 0x%lx", (unsigned long)dt.uart_base);
+}
+
+/* Interactive: a line typed on the console, through RBR (echoed through THR). */
+void check_uart_rx(void)
+{
+	struct check c = { 0 };
+	uint64_t end = rdtime() + ms_to_ticks(RX_WAIT_MS);
+	char line[64];
+	size_t n = 0;
+	uint8_t ch;
+
+	if (!uart_find("uart_rx"))
+		return;
+	if (!uart_reset())
+		check_fail(&c, "transmitter not idle within %u ms", WAIT_MS);
+	printk("BASIC: info uart_rx: type a line\n");
+	for (;;) {
+		if (!(uart_in(UART_LSR) & LSR_DR)) {
+			if (rdtime() > end) {
+				check_fail(&c, "no line within %u ms", RX_WAIT_MS);
+				break;
+			}
+			delay_ms(1);
+			continue;
+		}
+		ch = uart_in(UART_RBR);
+		/* A CR LF terminal ends a line twice: empty lines do not count. */
+		if (ch == '\r' || ch == '\n') {
+			if (n)
+				break;
+			continue;
+		}
+		if (n < sizeof(line) - 1)
+			line[n++] = (char)ch;
+		uart_putc((char)ch);
+	}
+	line[n] = '\0';
+	uart_putc('\n');
+	check_end(&c, "uart_rx", "read \"%s\"", line);
+}
+
+/* Interactive: a line typed on the console, through SBI DBCN console_read. */
+void check_console_rx(void)
+{
+	struct check c = { 0 };
+	uint64_t end = rdtime() + ms_to_ticks(RX_WAIT_MS);
+	char line[64], buf[16];
+	size_t n = 0;
+	bool done = false;
+	struct sbiret r;
+	long i;
+
+	if (!sbi_has_dbcn) {
+		report_skip("console_rx", "no DBCN");
+		return;
+	}
+	printk("BASIC: info console_rx: type a line\n");
+	while (!done) {
+		r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_READ, sizeof(buf), (unsigned long)buf, 0, 0, 0,
+			      0);
+		if (r.error || r.value < 0 || r.value > (long)sizeof(buf)) {
+			check_fail(&c, "DBCN read error %ld value %ld", r.error, r.value);
+			break;
+		}
+		if (!r.value) {
+			if (rdtime() > end) {
+				check_fail(&c, "no line within %u ms", RX_WAIT_MS);
+				break;
+			}
+			delay_ms(1);
+			continue;
+		}
+		for (i = 0; i < r.value && !done; i++) {
+			if (buf[i] == '\r' || buf[i] == '\n')
+				done = n > 0;
+			else if (n < sizeof(line) - 1)
+				line[n++] = buf[i];
+		}
+	}
+	line[n] = '\0';
+	check_end(&c, "console_rx", "read \"%s\"", line);
+}

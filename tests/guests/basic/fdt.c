@@ -1,6 +1,6 @@
 /*
  * A tiny flattened-device-tree walker: just what the guest needs (harts,
- * timebase, the first RAM range, bootargs).  Deliberately not libfdt, so
+ * timebase, the first RAM range, bootargs, the first ns16550a UART).  Deliberately not libfdt, so
  * the guest shares no code with Keel.
  */
 #include "basic.h"
@@ -46,6 +46,25 @@ static bool prop_is(const uint8_t *val, uint32_t len, const char *s)
 	return len > 0 && val[len - 1] == '\0' && streq((const char *)val, s);
 }
 
+/* A string-list property (compatible) that holds s. */
+static bool list_has(const uint8_t *val, uint32_t len, const char *s)
+{
+	uint32_t i = 0;
+
+	if (!len || val[len - 1] != '\0')
+		return false;
+	while (i < len) {
+		const char *str = (const char *)val + i;
+
+		if (streq(str, s))
+			return true;
+		while (val[i])
+			i++;
+		i++;
+	}
+	return false;
+}
+
 /* "cpu@1" matches "cpu"; "cpus" does not. */
 static bool node_is(const char *name, const char *base)
 {
@@ -59,9 +78,11 @@ static bool node_is(const char *name, const char *base)
 struct node {
 	const char *name;
 	uint32_t addr_cells, size_cells; /* for this node's children */
+	bool has_reg;
+	uint64_t reg, reg_size; /* the first entry of reg */
 	/* cpu node state */
-	bool is_cpu, disabled, has_reg;
-	uint64_t reg;
+	bool is_cpu, disabled;
+	bool is_uart; /* compatible holds "ns16550a" */
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info)
@@ -116,6 +137,10 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 				else
 					info->harts_ignored++;
 			}
+			if (n->is_uart && n->has_reg && !info->uart_base && n->reg) {
+				info->uart_base = n->reg;
+				info->uart_size = n->reg_size;
+			}
 			depth--;
 		} else if (tok == FDT_PROP) {
 			uint32_t len, nameoff, i;
@@ -143,6 +168,15 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 				n->size_cells = be32(val);
 			if (n->addr_cells > 4 || n->size_cells > 4)
 				return -1;
+			if (parent && streq(pname, "reg") &&
+			    len >= 4 * (parent->addr_cells + parent->size_cells)) {
+				n->reg = read_cells(val, parent->addr_cells);
+				n->reg_size = read_cells(val + 4 * parent->addr_cells,
+							 parent->size_cells);
+				n->has_reg = true;
+			}
+			if (streq(pname, "compatible") && list_has(val, len, "ns16550a"))
+				n->is_uart = true;
 
 			if (depth == 1 && node_is(n->name, "cpus") &&
 			    streq(pname, "timebase-frequency") && len >= 4)
@@ -153,16 +187,12 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 				else if (streq(pname, "status") && !prop_is(val, len, "okay") &&
 					 !prop_is(val, len, "ok"))
 					n->disabled = true;
-				else if (streq(pname, "reg") && len >= 4 * parent->addr_cells) {
-					n->reg = read_cells(val, parent->addr_cells);
-					n->has_reg = true;
-				} else if (streq(pname, "timebase-frequency") && len >= 4 &&
-					   !info->timebase) {
+				else if (streq(pname, "timebase-frequency") && len >= 4 &&
+					 !info->timebase)
 					info->timebase = be32(val);
-				} else if (streq(pname, "riscv,isa") && len > 0 &&
-					   val[len - 1] == '\0' && !info->isa) {
+				else if (streq(pname, "riscv,isa") && len > 0 &&
+					 val[len - 1] == '\0' && !info->isa)
 					info->isa = (const char *)val;
-				}
 			}
 			if (depth == 1 && node_is(n->name, "memory") && streq(pname, "reg") &&
 			    !info->ram_size &&

@@ -14,6 +14,7 @@ bool has_sstc;
 bool has_ext_time, has_ext_ipi, has_ext_rfence, has_ext_hsm, has_ext_legacy;
 unsigned long sbi_impl_id;
 unsigned long fault_addr;
+unsigned long fault_size = 8;
 
 static unsigned int passed, total;
 
@@ -242,7 +243,7 @@ static bool parse_hex(const char *p, const char *end, unsigned long *out)
 	return true;
 }
 
-/* "all" runs every check but those that do not end (heartbeat, reboot). */
+/* "all" runs every check but those that wait for typed input or never end. */
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -257,16 +258,30 @@ static const struct {
 	{ "ipi", check_ipi, false },
 	{ "rfence", check_rfence, false },
 	{ "legacy", check_legacy, false },
+	{ "uart", check_uart, false },
+	{ "uart_rx", check_uart_rx, true },
+	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "reboot", check_reboot, true },
 };
 #define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
 
-/* keel.test=all | fault | NAME[,NAME...]; keel.fault_addr=HEX */
+/* Starts with key: the length of key, else 0. */
+static size_t key_len(const char *tok, const char *end, const char *key)
+{
+	size_t kl;
+
+	for (kl = 0; key[kl] && tok + kl < end && tok[kl] == key[kl]; kl++)
+		;
+	return key[kl] ? 0 : kl;
+}
+
+/* keel.test=all | fault | NAME[,NAME...]; keel.fault_addr=HEX; keel.fault_size=1|2|4|8 */
 static bool parse_options(const char *args, bool *selected, unsigned int *unknown)
 {
 	const char *p = args, *key_test = "keel.test=", *key_addr = "keel.fault_addr=";
+	const char *key_size = "keel.fault_size=";
 	bool any = false;
 
 	while (p && *p) {
@@ -279,16 +294,22 @@ static bool parse_options(const char *args, bool *selected, unsigned int *unknow
 		while (*p == ' ')
 			p++;
 
-		for (kl = 0; key_addr[kl] && tok + kl < end && tok[kl] == key_addr[kl]; kl++)
-			;
-		if (!key_addr[kl]) {
+		kl = key_len(tok, end, key_addr);
+		if (kl) {
 			if (!parse_hex(tok + kl, end, &fault_addr))
 				(*unknown)++;
 			continue;
 		}
-		for (kl = 0; key_test[kl] && tok + kl < end && tok[kl] == key_test[kl]; kl++)
-			;
-		if (key_test[kl])
+		kl = key_len(tok, end, key_size);
+		if (kl) {
+			if (!parse_hex(tok + kl, end, &fault_size) ||
+			    (fault_size != 1 && fault_size != 2 && fault_size != 4 &&
+			     fault_size != 8))
+				(*unknown)++;
+			continue;
+		}
+		kl = key_len(tok, end, key_test);
+		if (!kl)
 			continue;
 		tok += kl;
 		while (tok < end) {
@@ -330,11 +351,23 @@ static void probe_sbi(void)
 
 static void touch_outside_ram(void)
 {
-	volatile uint64_t *p = (volatile uint64_t *)fault_addr;
 	uint64_t v;
 
-	printk("BASIC: touching outside RAM at 0x%lx\n", fault_addr);
-	v = *p;
+	printk("BASIC: touching outside RAM at 0x%lx (%lu-byte load)\n", fault_addr, fault_size);
+	switch (fault_size) {
+	case 1:
+		v = *(volatile uint8_t *)fault_addr;
+		break;
+	case 2:
+		v = *(volatile uint16_t *)fault_addr;
+		break;
+	case 4:
+		v = *(volatile uint32_t *)fault_addr;
+		break;
+	default:
+		v = *(volatile uint64_t *)fault_addr;
+		break;
+	}
 	/* Natively this is a load access fault (see trap.c); under Keel the guest stops. */
 	printk("BASIC: fault FAIL load from 0x%lx returned 0x%lx without a trap\n", fault_addr,
 	       (unsigned long)v);

@@ -12,7 +12,7 @@ MACHINES = pytest.mark.parametrize("smp,memory", [
 ])
 
 COMMANDS = ["debug", "echo", "guest", "heap", "help", "host", "pkg", "reset", "sched", "shutdown", "thread",
-            "uptime", "version", "vserial"]
+            "uptime", "vcpu", "version", "vserial"]
 
 ESC = b"\x1b"
 LEFT = ESC + b"[D"

@@ -191,3 +191,27 @@ def test_fixed_host_placement(keel_factory, tmp_path):
     text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
     assert text.count("[fixed] BASIC: done 2/2") == 2
 
+
+
+def test_two_guests_share_one_hart(keel_factory, tmp_path):
+    # Both VCPUs on the only hart, each sleeping in WFI while the other runs:
+    # their VS-level state (timers and FP included) must survive every switch,
+    # and each has its own console: its UART and SBI output in its own vserial.
+    tests = {"one": "sbi_base,console,timer_sbi,timer_sstc,fp,uart",
+             "two": "sbi_base,console,timer_sbi,timer_sstc,fp,legacy"}
+    pkg = package(tmp_path, tests, devices={"one": UART, "two": UART},
+                  boot="guest create guests/one.dtb\nguest create guests/two.dtb\n"
+                       "guest start one\nguest start two\n")
+    k = keel_factory(smp=1, extra_args=["-initrd", pkg])
+    k.expect(re.compile(rb"guest '(one|two)' stopped"), timeout=60, what="a guest to stop")
+    k.expect(re.compile(rb"guest '(one|two)' stopped"), timeout=60, what="the other to stop")
+    k.sync()
+    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    for name in ("one", "two"):
+        assert results(text, name) == {t: "ok" for t in tests[name].split(",")}, text[-3000:]
+        assert f"[{name}] BASIC: done 6/6" in text
+    one = k.cmd("vserial dump one")
+    assert "BASIC: uart ok" in one and "BASIC: done 6/6" in one
+    assert "legacy ok" not in one, "guest two's output in guest one's vserial"
+    two = k.cmd("vserial dump two")
+    assert "BASIC: legacy ok" in two and "uart ok" not in two

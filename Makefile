@@ -12,6 +12,7 @@ CROSS      ?= riscv64-unknown-elf-
 CC         := $(CROSS)gcc
 OBJCOPY    := $(CROSS)objcopy
 NM         := $(CROSS)nm
+OBJDUMP    := $(CROSS)objdump
 SIZE       := $(CROSS)size
 HOSTCC     ?= gcc
 DEFCONFIG  ?= arch/riscv/configs/qemu-virt_defconfig
@@ -116,7 +117,7 @@ $(BUILD)/%.o: %.S $(BUILD)/config/autoconf.h
 # Two-pass link: the symbol table for backtraces sits after .text, so
 # pass 2 leaves every code address of pass 1 unchanged (checked below).
 LINK_OBJS := $(OBJS) $(LIBFDT_OBJS)
-$(BUILD)/keel.elf: $(LINK_OBJS) arch/riscv/keel.lds tools/gen-ksyms Makefile
+$(BUILD)/keel.elf: $(LINK_OBJS) arch/riscv/keel.lds tools/gen-ksyms tools/check-no-fp Makefile
 	@echo "  LD      $@"
 	$(Q)$(PY) tools/gen-ksyms < /dev/null > $(BUILD)/ksyms0.S
 	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
@@ -125,6 +126,7 @@ $(BUILD)/keel.elf: $(LINK_OBJS) arch/riscv/keel.lds tools/gen-ksyms Makefile
 	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLY__ -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
 	$(Q)$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/ksyms.o $(LIBC_A) $(LIBGCC) -o $@
 	$(Q)$(NM) -n --defined-only $(BUILD)/keel.elf | $(PY) tools/gen-ksyms --check $(BUILD)/ksyms.S
+	$(Q)$(OBJDUMP) -d --no-show-raw-insn $@ | $(PY) tools/check-no-fp || (rm -f $@; false)
 
 $(BUILD)/keel.bin: $(BUILD)/keel.elf
 	@echo "  OBJCOPY $@"

@@ -215,3 +215,56 @@ def test_two_guests_share_one_hart(keel_factory, tmp_path):
     assert "legacy ok" not in one, "guest two's output in guest one's vserial"
     two = k.cmd("vserial dump two")
     assert "BASIC: legacy ok" in two and "uart ok" not in two
+
+
+BAD = {
+    # name in the package: (description source or raw bytes, the one error line)
+    "typo.dtb": (GUEST.replace("count = <%(vcpus)d>", "cuont = <1>"),
+                 "error: guest 'typo': /vcpus: unknown property 'cuont'"),
+    "nokernel.dtb": (GUEST.replace('"basic.bin"', '"nothere.bin"'),
+                     "error: guest 'nokernel': image 'kernel': file 'nothere.bin' is not in the "
+                     "guest package"),
+    "huge.dtb": (GUEST.replace("0x0 0x4000000>", "0x4 0x0>"),
+                 "error: guest 'huge': cannot place memory 0x80000000+0x400000000 "
+                 "(out of memory)"),
+    # Keel itself is at 0x80200000.
+    "taken.dtb": (GUEST.replace("%(placement)s", "host-address = <0x0 0x80000000>; "),
+                  "error: guest 'taken': cannot place memory 0x80000000+0x4000000 "
+                  "(host range in use)"),
+    "vcpus.dtb": (GUEST.replace("count = <%(vcpus)d>", "count = <65>"),
+                  None),
+    "notdtb.dtb": (b"\xd0\x0d\xfe\xed" + b"\x00" * 60, None),
+}
+
+
+def test_malformed_descriptions_change_nothing(keel_factory, tmp_path):
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "basic.bin").write_bytes(open(BASIC, "rb").read())
+    for name, (src, _) in BAD.items():
+        if isinstance(src, bytes):
+            (root / name).write_bytes(src)
+            continue
+        dts = tmp_path / (name + ".dts")
+        dts.write_text(src % {"name": name[:-4], "tests": "sbi_base", "placement": "",
+                              "devices": "", "vcpus": 1})
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(root / name), str(dts)],
+                       check=True)
+    archive = tmp_path / "pkg.cpio"
+    archive.write_bytes(subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                                       input="\n".join(["basic.bin"] + list(BAD)).encode(),
+                                       check=True, capture_output=True).stdout)
+    k = keel_factory(smp=1, memory="256M", extra_args=["-initrd", str(archive)])
+    before = k.cmd("heap info")
+    for name, (_, error) in BAD.items():
+        out = k.lines(f"guest create {name}")
+        assert len(out) == 1 and out[0].startswith("error: "), (name, out)
+        if error:
+            assert out[0] == error
+    assert k.lines("guest list")[1:] == []
+    after = k.cmd("heap info")
+    assert re.search(r"pages: total \d+, free \d+", after).group(0) == \
+        re.search(r"pages: total \d+, free \d+", before).group(0)
+    assert re.search(r"\d+ blocks in use", after).group(0) == \
+        re.search(r"\d+ blocks in use", before).group(0)
+    assert "integrity: ok" in after

@@ -40,6 +40,10 @@ const struct sbi_ext *sbi_server_ext(unsigned int i);
 long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 		       void (*fn)(struct vcpu_guest *target, void *arg), void *arg);
 
+/* IPI and RFENCE for a hart mask, shared by their extensions and the legacy calls. */
+long sbi_server_ipi(struct guest *g, unsigned long mask, unsigned long base);
+long sbi_server_rfence(struct guest *g, unsigned long mask, unsigned long base, u32 req);
+
 /* After an ecall from VS-mode: a7 = extension, a6 = function, results in a0/a1. */
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 /* Would the guest's probe of extension @eid find it? */

@@ -167,6 +167,19 @@ static int hlvx_hu(u64 addr, u16 *out)
 	return r;
 }
 
+int vcpu_read_guest_u64(u64 va, u64 *out)
+{
+	unsigned long v = 0;
+	int r = __probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
+					      "hlv.d %0, (%1)\n.option pop"
+					      : "+r"(v)
+					      : "r"(va)
+					      : "memory"));
+
+	*out = v;
+	return r ? -EFAULT : 0;
+}
+
 int vcpu_fetch_insn(u64 pc, u32 *insn)
 {
 	u16 lo, hi = 0;

@@ -46,6 +46,8 @@ void vcpu_hfence_vvma(void);
  * (the fault is Keel's to report, not the guest's).
  */
 int vcpu_fetch_insn(u64 pc, u32 *insn);
+/* A doubleword at guest-virtual @va, read with HLV.D likewise: 0, or -EFAULT. */
+int vcpu_read_guest_u64(u64 va, u64 *out);
 /* Per hart: delegate guest exceptions and VS interrupts to VS-mode, counters, Sstc. */
 void vcpu_hart_init(bool sstc);
 

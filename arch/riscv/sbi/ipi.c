@@ -8,11 +8,16 @@ static void raise_ssip(struct vcpu_guest *target, void *arg)
 	guest_vcpu_inject(target, HVIP_VSSIP);
 }
 
+long sbi_server_ipi(struct guest *g, unsigned long mask, unsigned long base)
+{
+	return sbi_for_each_hart(g, mask, base, raise_ssip, NULL);
+}
+
 static struct sbiret ipi_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	if (r->x[16] != 0)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	return (struct sbiret){ sbi_for_each_hart(g, r->x[10], r->x[11], raise_ssip, NULL), 0 };
+	return (struct sbiret){ sbi_server_ipi(g, r->x[10], r->x[11]), 0 };
 }
 
 SBI_EXT_DECLARE(ipi, .name = "ipi", .eid_min = SBI_EXT_IPI, .eid_max = SBI_EXT_IPI,

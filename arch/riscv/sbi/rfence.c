@@ -20,6 +20,11 @@ static void request(struct vcpu_guest *target, void *arg)
 	guest_vcpu_request(target, *(const u32 *)arg);
 }
 
+long sbi_server_rfence(struct guest *g, unsigned long mask, unsigned long base, u32 req)
+{
+	return sbi_for_each_hart(g, mask, base, request, &req);
+}
+
 static struct sbiret rfence_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	u32 req;
@@ -35,7 +40,7 @@ static struct sbiret rfence_call(struct guest *g, struct vcpu_guest *vg, struct 
 	default:
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 	}
-	return (struct sbiret){ sbi_for_each_hart(g, r->x[10], r->x[11], request, &req), 0 };
+	return (struct sbiret){ sbi_server_rfence(g, r->x[10], r->x[11], req), 0 };
 }
 
 SBI_EXT_DECLARE(rfence, .name = "rfence", .eid_min = SBI_EXT_RFENCE, .eid_max = SBI_EXT_RFENCE,

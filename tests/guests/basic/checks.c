@@ -683,6 +683,7 @@ void check_legacy(void)
 	struct hart_state *h = this_hart();
 	struct check c = { 0 };
 	uint64_t deadline = 0;
+	unsigned long mask, ipis;
 	long ch;
 
 	if (!has_ext_legacy) {
@@ -707,7 +708,18 @@ void check_legacy(void)
 	ch = sbi_legacy(SBI_EXT_LEGACY_GETCHAR, 0);
 	if (ch != -1)
 		check_fail(&c, "legacy getchar returned %ld, want -1 (no input)", ch);
-	check_end(&c, "legacy", "set_timer latency %lu ticks, getchar -1",
+
+	/* send_ipi and remote_fence_i take a pointer to the hart mask. */
+	mask = 1UL << boot_hartid;
+	ipis = READ_ONCE(h->ipis);
+	csr_set(CSR_SIE, SIE_SSIE);
+	if ((ch = sbi_legacy(SBI_EXT_LEGACY_SEND_IPI, (unsigned long)&mask)) != 0)
+		check_fail(&c, "legacy send_ipi to itself returned %ld", ch);
+	else if (!wait_ge(&h->ipis, ipis + 1, WAIT_MS))
+		check_fail(&c, "legacy send_ipi to itself: no interrupt");
+	if ((ch = sbi_legacy(SBI_EXT_LEGACY_REMOTE_FENCE_I, (unsigned long)&mask)) != 0)
+		check_fail(&c, "legacy remote_fence_i returned %ld", ch);
+	check_end(&c, "legacy", "set_timer latency %lu ticks, getchar -1, send_ipi, remote_fence_i",
 		  (unsigned long)(h->timer_at - deadline));
 }
 

@@ -490,8 +490,12 @@ static void vcpu_wfi(struct vcpu *v, struct vcpu_guest *vg)
 		return;
 	deadline = sbi_server_sstc() ? vcpu_timer() : UINT64_MAX;
 	if (deadline != UINT64_MAX) {
+		/* Armed and blocked with interrupts off: the timer cannot fire in between. */
+		unsigned long flags = irq_save();
+
 		timer_event_start(&vg->wfi_timer, deadline);
 		sched_set_blocked();
+		irq_restore(flags);
 		schedule();
 		timer_event_stop(&vg->wfi_timer);
 	} else {

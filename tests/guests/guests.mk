@@ -19,7 +19,7 @@ GUEST_LDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.spe
 
 # Each guest: every .c and .S in tests/guests/<name> and tests/guests/common,
 # linked at 0x80200000 by common/guest.lds.
-GUESTS := basic
+GUESTS := basic bench
 GUEST_LDS := tests/guests/common/guest.lds
 
 guest-srcs = $(sort $(wildcard tests/guests/$(1)/*.c tests/guests/$(1)/*.S))

@@ -86,6 +86,8 @@ def test_a_guest_that_never_ends_times_out(keel_run, tmp_path):
     (["--kernel", BASIC, "--vcpus", "0"], "argument --vcpus: '0' is not a positive whole number"),
     (["--kernel", BASIC, "--icount", "--smp", "2"],
      "--icount needs --smp 1 (QEMU hangs with -icount and several harts)"),
+    (["--kernel", BASIC, "--dtb", BASIC, "--append", "x"],
+     "--append has no effect with --dtb: put the bootargs in that device tree's /chosen"),
 ])
 def test_bad_arguments_exit_3_with_one_line(keel_run, args, message):
     r = keel_run(*args, log_to_file=False)
@@ -106,3 +108,33 @@ def test_vcpus_and_memory_reach_the_guest(keel_run):
     assert r.stdout.splitlines()[1] == "BASIC: info harts 2 (0 1) boot hart 0 timebase " \
         "10000000 Hz RAM 0x80000000+0x8000000 bootargs \"keel.test=sbi_base\""
     assert "guest 'guest' created: id 0, 2 vcpus, 131072 KiB RAM" in open(keel_run.log).read()
+
+
+OS_DTS = """/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	chosen { bootargs = "keel.test=sbi_base from-my-dtb"; };
+	cpus {
+		#address-cells = <1>;
+		#size-cells = <0>;
+		timebase-frequency = <10000000>;
+		cpu@0 { device_type = "cpu"; reg = <0>; status = "okay"; };
+	};
+	memory@80000000 { device_type = "memory"; reg = <0x0 0x80000000 0x0 0x8000000>; };
+};
+"""
+
+
+def test_dtb_and_initrd_reach_the_guest(keel_run, tmp_path):
+    (tmp_path / "os.dts").write_text(OS_DTS)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(tmp_path / "os.dtb"),
+                    str(tmp_path / "os.dts")], check=True)
+    (tmp_path / "initrd.img").write_bytes(bytes(range(256)) * 4096)
+    r = keel_run("--kernel", BASIC, "--dtb", str(tmp_path / "os.dtb"), "--initrd",
+                 str(tmp_path / "initrd.img"), "--mem", "128")
+    assert r.returncode == 0, r.stderr
+    assert 'bootargs "keel.test=sbi_base from-my-dtb"' in r.stdout.splitlines()[1]
+    log = open(keel_run.log).read()
+    assert "Keel: guest package: 5 files" in log
+    assert "guest 'guest' created: id 0, 1 vcpus, 131072 KiB RAM" in log

@@ -210,8 +210,9 @@ test: deps all guests
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(PY) -m pytest -q tests/integration $(PYTEST_ARGS)
 
-bench: all
+bench: all guests
 	$(Q)$(PY) tools/bench-boot $(BUILD)/keel.elf $(BUILD)/keel.bin
+	$(Q)$(PY) tools/bench-guest
 
 # ---------------------------------------------------------------- hygiene
 SRC_FILES = $(shell git ls-files '*.c' '*.h')

@@ -12,41 +12,48 @@ Q             ?= @
 GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	--specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-common -fno-stack-protector -fno-pic -mno-relax \
-	-ffunction-sections -fdata-sections -MMD -MP
+	-ffunction-sections -fdata-sections -MMD -MP -Itests/guests/common
 GUEST_LDFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany --specs=picolibc.specs \
 	-nostartfiles -static -Wl,--gc-sections -Wl,--no-relax -Wl,--build-id=none \
 	-Wl,--no-warn-rwx-segments
 
-GUESTS := basic
+# Each guest: every .c and .S in tests/guests/<name> and tests/guests/common,
+# linked at 0x80200000 by common/guest.lds.
+GUESTS := basic bench
+GUEST_LDS := tests/guests/common/guest.lds
 
-# basic: every .c and .S in tests/guests/basic, linked at 0x80200000.
-GUEST_BASIC_DIR  := tests/guests/basic
-GUEST_BASIC_SRCS := $(sort $(wildcard $(GUEST_BASIC_DIR)/*.c $(GUEST_BASIC_DIR)/*.S))
-GUEST_BASIC_OBJS := $(patsubst $(GUEST_BASIC_DIR)/%,$(BUILD)/guests/basic/%.o,$(GUEST_BASIC_SRCS))
+guest-srcs = $(sort $(wildcard tests/guests/$(1)/*.c tests/guests/$(1)/*.S))
+guest-objs = $(patsubst tests/guests/%,$(BUILD)/guests/%.o,$(call guest-srcs,$(1)))
+GUEST_COMMON_OBJS := $(call guest-objs,common)
+GUEST_ALL_OBJS := $(GUEST_COMMON_OBJS) $(foreach g,$(GUESTS),$(call guest-objs,$(g)))
 
-.PHONY: guests guest-native-basic
+.PHONY: guests
 guests: $(foreach g,$(GUESTS),$(BUILD)/guests/$(g).elf $(BUILD)/guests/$(g).bin)
 
-$(GUEST_BASIC_OBJS): $(BUILD)/guests/basic/%.o: $(GUEST_BASIC_DIR)/% tests/guests/guests.mk
+$(GUEST_ALL_OBJS): $(BUILD)/guests/%.o: tests/guests/% tests/guests/guests.mk
 	@echo "  GUESTCC $<"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guests/basic.elf: $(GUEST_BASIC_OBJS) $(GUEST_BASIC_DIR)/basic.lds
-	@echo "  GUESTLD $@"
-	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -T $(GUEST_BASIC_DIR)/basic.lds $(GUEST_BASIC_OBJS) -o $@
+define guest-link
+$(BUILD)/guests/$(1).elf: $(call guest-objs,$(1)) $(GUEST_COMMON_OBJS) $(GUEST_LDS)
+	@echo "  GUESTLD $$@"
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -T $(GUEST_LDS) $(call guest-objs,$(1)) \
+		$(GUEST_COMMON_OBJS) -o $$@
+endef
+$(foreach g,$(GUESTS),$(eval $(call guest-link,$(g))))
 
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	@echo "  OBJCOPY $@"
 	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
 
--include $(GUEST_BASIC_OBJS:.o=.d)
+-include $(GUEST_ALL_OBJS:.o=.d)
 
-# Run basic natively (S-mode on OpenSBI, no Keel): the reference behaviour.
+# Run a guest natively (S-mode on OpenSBI, no Keel): the reference behaviour.
 GUEST_SMP    ?= 2
 GUEST_MEM    ?= 256M
 GUEST_APPEND ?= keel.test=all
 GUEST_OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
-guest-native-basic: $(BUILD)/guests/basic.bin
+guest-native-%: $(BUILD)/guests/%.bin
 	qemu-system-riscv64 -M virt -cpu rv64 -m $(GUEST_MEM) -smp $(GUEST_SMP) -nographic \
 		-bios $(GUEST_OPENSBI) -kernel $< -append "$(GUEST_APPEND)" </dev/null

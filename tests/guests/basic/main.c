@@ -167,9 +167,6 @@ unsigned long opaque_for(unsigned long hartid, enum sec_job job)
 
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
-	struct hart_state *h = this_hart();
-
-	h->hartid = hartid;
 	if ((opaque & ~0xffffUL) != OPAQUE_MAGIC || ((opaque >> 8) & 0xff) != hartid) {
 		printk("BASIC: hart %lu got opaque 0x%lx in a1\n", hartid, opaque);
 		WRITE_ONCE(sec_bad_opaque[hartid], opaque ? opaque : 1);
@@ -380,7 +377,6 @@ void boot_main(unsigned long hartid, const void *fdt)
 	unsigned int unknown = 0, i;
 	uint64_t ram_end;
 
-	this_hart()->hartid = hartid;
 	boot_hartid = hartid;
 	sbi_console_init();
 	printk("BASIC: basic guest on hart %lu, DTB at %p\n", hartid, fdt);

@@ -9,32 +9,6 @@ volatile enum timer_mode timer_mode;
 unsigned long ipi_acks;
 bool fault_mode;
 
-static const char *cause_name(unsigned long cause)
-{
-	static const char *const names[] = {
-		"instruction address misaligned",
-		"instruction access fault",
-		"illegal instruction",
-		"breakpoint",
-		"load address misaligned",
-		"load access fault",
-		"store/AMO address misaligned",
-		"store/AMO access fault",
-		"environment call from U-mode",
-		"environment call from S-mode",
-		"environment call from VS-mode",
-		"environment call from M-mode",
-		"instruction page fault",
-		"load page fault",
-		"reserved",
-		"store/AMO page fault",
-	};
-
-	if (cause < sizeof(names) / sizeof(names[0]))
-		return names[cause];
-	return "unknown";
-}
-
 static void timer_irq(struct hart_state *h)
 {
 	uint64_t now = rdtime();
@@ -100,12 +74,10 @@ void trap_handler(void)
 	if (fault_mode && (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_LOAD_PAGE_FAULT ||
 			   cause == CAUSE_LOAD_GUEST_PAGE_FAULT)) {
 		printk("BASIC: fault trapped scause %lu (%s) sepc 0x%lx stval 0x%lx\n", cause,
-		       cause_name(cause), epc, tval);
+		       trap_cause_name(cause), epc, tval);
 		sbi_shutdown(SBI_SRST_REASON_FAILURE);
 	}
-	printk("BASIC: exception FAIL scause 0x%lx (%s) sepc 0x%lx stval 0x%lx hart %lu\n", cause,
-	       cause_name(cause), epc, tval, h->hartid);
-	sbi_shutdown(SBI_SRST_REASON_FAILURE);
+	trap_fatal("BASIC:", cause, epc, tval);
 }
 
 /* Sstc: writing stimecmp traps as illegal when absent (or not enabled by M-mode). */

@@ -3,7 +3,7 @@
  * RISC-V Linux Image header so that loaders which want one (U-Boot booti)
  * take it; fw_jump and Keel just jump to offset 0 at RAM base + 2 MiB.
  */
-#include "basic.h"
+#include "guest.h"
 
 	.section .head.text, "ax"
 	.globl _start
@@ -53,22 +53,13 @@ boot_entry:
 3:	wfi
 	j	3b
 
-/* Started by SBI HSM hart_start: a0 = hartid, a1 = opaque. */
-	.text
-	.globl secondary_entry
-	.align 2
-secondary_entry:
-	csrw	sie, zero
-	li	t0, MAX_HARTS
-	bgeu	a0, t0, hart_park
-	call	setup_hart
-	call	secondary_main
-	j	hart_park
-
 /*
- * sp = top of harts' stack a0, tp = &harts[a0], stvec = trap_vector.  Keeps
- * a0/a1.  No stack use until sp is set, so it works on a fresh hart.
+ * sp = top of hart a0's stack, tp = &harts[a0] (the guest's per-hart state,
+ * whose first member gets the hartid), stvec = trap_vector.  Keeps a0/a1.
+ * No stack use until sp is set, so it works on a fresh hart.
  */
+	.text
+	.globl setup_hart
 setup_hart:
 	lla	sp, stacks
 	li	t0, STACK_SIZE
@@ -78,11 +69,13 @@ setup_hart:
 	lla	tp, harts
 	slli	t0, a0, HART_STATE_SHIFT
 	add	tp, tp, t0
+	sd	a0, 0(tp)
 	lla	t0, trap_vector
 	csrw	stvec, t0
 	csrw	sscratch, zero
 	ret
 
+	.globl hart_park
 hart_park:
 	li	a7, SBI_EXT_HSM
 	li	a6, SBI_HSM_HART_STOP

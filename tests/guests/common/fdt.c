@@ -3,7 +3,7 @@
  * timebase, the first RAM range, bootargs, the first ns16550a UART).  Deliberately not libfdt, so
  * the guest shares no code with Keel.
  */
-#include "basic.h"
+#include "guest.h"
 
 #define FDT_MAGIC 0xd00dfeed
 #define FDT_BEGIN_NODE 1

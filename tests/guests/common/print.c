@@ -1,6 +1,6 @@
 /* A small printf: %c %s %d %i %u %x %p with 0/width and l/ll/z modifiers. */
 #include <stdarg.h>
-#include "basic.h"
+#include "guest.h"
 
 struct out {
 	char *buf;
@@ -127,7 +127,7 @@ static unsigned long print_owner;
 
 void printk(const char *fmt, ...)
 {
-	unsigned long me = this_hart()->hartid + 1, prev = 0;
+	unsigned long me = this_hartid() + 1, prev = 0;
 	bool nested = READ_ONCE(print_owner) == me;
 	char buf[256];
 	va_list ap;

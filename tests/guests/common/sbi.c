@@ -1,5 +1,5 @@
 /* SBI calls and the SBI console. */
-#include "basic.h"
+#include "guest.h"
 
 bool sbi_has_dbcn;
 bool sbi_has_srst;

@@ -1,0 +1,203 @@
+/*
+ * bench: what a guest's requests to its supervisor cost, counted with
+ * rdinstret: SBI calls, and the timer interrupt's latency from its deadline
+ * to the guest's handler.  Made for QEMU -icount shift=0,align=off,sleep=off
+ * -smp 1 (make bench), where instret counts every instruction the hart
+ * retires, in every mode (OpenSBI's, Keel's, the guest's), and time is the
+ * same clock divided by 100 (README.md).  Runs natively and under Keel.
+ *
+ * Output: "BENCH <name> <avg> instr min <min> max <max> n <runs>" per figure
+ * or "BENCH <name> skip <why>", "BENCH info ..." lines, then "BENCH done
+ * <figures>" and an SBI shutdown (reason "system failure" after a fatal trap,
+ * reported as "BENCH exception FAIL ...").
+ */
+#include "guest.h"
+
+#define RUNS 1000
+#define WARMUP 10
+/* The timer deadline is this far ahead when armed: more than any path to the wait. */
+#define LEAD_TICKS 200
+#define NS_PER_S 1000000000ULL
+
+struct hart_state {
+	unsigned long hartid;
+} __attribute__((aligned(1 << HART_STATE_SHIFT)));
+_Static_assert(sizeof(struct hart_state) == 1UL << HART_STATE_SHIFT, "struct hart_state size");
+struct hart_state harts[MAX_HARTS];
+
+/* wait.S */
+uint64_t bench_wait_spin(uint64_t *last);
+uint64_t bench_wait_wfi(uint64_t *last);
+
+static struct dt_info dt;
+static uint64_t ns_per_tick;
+/* instret - time * ns_per_tick (clock_offset()) */
+static int64_t clock_off;
+static int64_t rdinstret_cost;
+static unsigned int figures;
+
+struct stats {
+	int64_t sum, min, max;
+	unsigned int n;
+};
+
+static void stats_add(struct stats *s, int64_t v)
+{
+	if (!s->n || v < s->min)
+		s->min = v;
+	if (!s->n || v > s->max)
+		s->max = v;
+	s->sum += v;
+	s->n++;
+}
+
+static void report(const char *name, const struct stats *s)
+{
+	int64_t avg = (s->sum + (int64_t)s->n / 2) / (int64_t)s->n;
+
+	printk("BENCH %s %ld instr min %ld max %ld n %u\n", name, (long)avg, (long)s->min,
+	       (long)s->max, s->n);
+	figures++;
+}
+
+/*
+ * instret - time * ns_per_tick just after a tick edge, plus 0..2: the edge
+ * fell somewhere in the last round of the 3-instruction loop.
+ */
+static int64_t tick_edge_offset(void)
+{
+	uint64_t t0 = rdtime(), t, i;
+
+	asm volatile("1: rdtime %0\n\trdinstret %1\n\tbeq %0, %2, 1b"
+		     : "=&r"(t), "=&r"(i)
+		     : "r"(t0));
+	return (int64_t)(i - 1 - t * ns_per_tick);
+}
+
+/* Instructions retired from one rdinstret to the next: rdinstret_cost when they are adjacent. */
+static int64_t rdinstret_pair(void)
+{
+	uint64_t t0, t1;
+
+	asm volatile("rdinstret %0\n\trdinstret %1" : "=&r"(t0), "=&r"(t1));
+	return (int64_t)(t1 - t0);
+}
+
+/* An SBI call's round trip as instret sees it: the ecall, the SBI implementation, the return. */
+static int64_t timed_ecall(unsigned long ext, unsigned long fid, unsigned long arg)
+{
+	register unsigned long a0 asm("a0") = arg;
+	register unsigned long a1 asm("a1") = 0;
+	register unsigned long a6 asm("a6") = fid;
+	register unsigned long a7 asm("a7") = ext;
+	uint64_t t0, t1;
+
+	asm volatile("rdinstret %0\n\tecall\n\trdinstret %1"
+		     : "=&r"(t0), "=&r"(t1), "+r"(a0), "+r"(a1)
+		     : "r"(a6), "r"(a7)
+		     : "memory");
+	return (int64_t)(t1 - t0) - rdinstret_cost;
+}
+
+static void bench_ecall(const char *name, unsigned long ext, unsigned long fid, unsigned long arg)
+{
+	struct stats s = { 0 };
+
+	for (unsigned int i = 0; i < WARMUP + RUNS; i++) {
+		int64_t v = timed_ecall(ext, fid, arg);
+
+		if (i >= WARMUP)
+			stats_add(&s, v);
+	}
+	report(name, &s);
+}
+
+/*
+ * Arm the timer LEAD_TICKS ahead (SBI set_timer), wait, and count from the
+ * deadline to the handler's first instruction.  For the spin wait, the info
+ * line gives the part from the last spin sample to the handler.
+ */
+static void bench_timer(const char *name, uint64_t (*wait)(uint64_t *last))
+{
+	struct stats lat = { 0 }, entry = { 0 };
+
+	for (unsigned int i = 0; i < WARMUP + RUNS; i++) {
+		uint64_t deadline = rdtime() + LEAD_TICKS, at, last;
+
+		sbi_set_timer(deadline);
+		csr_set(CSR_SIE, SIE_STIE);
+		at = wait(&last);
+		if (i >= WARMUP) {
+			stats_add(&lat, (int64_t)(at - deadline * ns_per_tick) - clock_off -
+						rdinstret_cost);
+			stats_add(&entry, (int64_t)(at - last));
+		}
+	}
+	sbi_set_timer(UINT64_MAX);
+	report(name, &lat);
+	if (wait == bench_wait_spin)
+		printk("BENCH info %s: handler entry %ld instr after the last spin sample (avg; "
+		       "min %ld max %ld)\n",
+		       name, (long)((entry.sum + entry.n / 2) / entry.n), (long)entry.min,
+		       (long)entry.max);
+}
+
+void trap_handler(void)
+{
+	trap_fatal("BENCH", csr_read(scause), csr_read(sepc), csr_read(stval));
+}
+
+void boot_main(unsigned long hartid, const void *fdt)
+{
+	int64_t off_max;
+	long impl;
+
+	sbi_console_init();
+	if (fdt_parse(fdt, &dt) || !dt.timebase || NS_PER_S % dt.timebase) {
+		printk("BENCH FAIL no usable device tree (timebase %u Hz)\n", dt.timebase);
+		sbi_shutdown(SBI_SRST_REASON_FAILURE);
+	}
+	ns_per_tick = NS_PER_S / dt.timebase;
+	impl = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0).value;
+	printk("BENCH info bench guest on hart %lu, timebase %u Hz, sbi impl %ld%s, %u runs after "
+	       "%u warm-up\n",
+	       hartid, dt.timebase, impl, impl == SBI_IMPL_OPENSBI ? " (OpenSBI)" : "", RUNS,
+	       WARMUP);
+
+	rdinstret_cost = rdinstret_pair();
+	for (int i = 0; i < 100; i++) {
+		int64_t c = rdinstret_pair();
+
+		if (c < rdinstret_cost)
+			rdinstret_cost = c;
+	}
+	clock_off = off_max = tick_edge_offset();
+	/* Successive edges fall at other points of the loop: the least is the offset. */
+	for (int i = 0; i < 8; i++) {
+		int64_t off = tick_edge_offset();
+
+		clock_off = off < clock_off ? off : clock_off;
+		off_max = off > off_max ? off : off_max;
+	}
+	/* Under -icount shift=0, instret counts the nanoseconds of time's clock. */
+	if (off_max - clock_off <= 2)
+		printk("BENCH info clock: instret = time * %lu + %ld (icount)\n",
+		       (unsigned long)ns_per_tick, (long)clock_off);
+	else
+		printk("BENCH info clock: instret is not locked to time (no -icount?): the figures "
+		       "are not instruction counts\n");
+
+	bench_ecall("sbi_base_probe", SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_TIME);
+	bench_ecall("sbi_set_timer", SBI_EXT_TIME, 0, rdtime() + 1000ULL * dt.timebase);
+	sbi_set_timer(UINT64_MAX);
+	if (sbi_has_dbcn)
+		/* '\r' reaches the console handler but prints nothing (Keel drops it). */
+		bench_ecall("sbi_dbcn_write_byte", SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, '\r');
+	else
+		printk("BENCH sbi_dbcn_write_byte skip no DBCN\n");
+	bench_timer("timer_irq_latency_spin", bench_wait_spin);
+	bench_timer("timer_irq_latency_wfi", bench_wait_wfi);
+
+	printk("BENCH done %u\n", figures);
+	sbi_shutdown(SBI_SRST_REASON_NONE);
+}

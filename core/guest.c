@@ -402,6 +402,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	g->blob = blob;
 	snprintf(g->name, sizeof(g->name), "%s", cfg->name);
 	g->sbi_disabled = cfg->sbi_disabled;
+	sbi_server_guest_init(g);
 	g->hsm_lock = (spinlock_t)SPINLOCK_INIT;
 	g->lock = (struct mutex)MUTEX_INIT(g->lock);
 	vserial_init(&g->vserial, g->name);

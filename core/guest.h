@@ -39,6 +39,8 @@ struct guest {
 	unsigned int nr_chunks;
 	u64 ram_bytes;
 	u32 sbi_disabled;
+	const struct sbi_ext *sbi[SBI_SERVER_MAX_EXTS]; /* what it may call (sbi_server.c) */
+	unsigned int nr_sbi;
 	u32 nr_vcpus;
 	struct vcpu **vcpus;
 	u64 entry, dtb_gpa;

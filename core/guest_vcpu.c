@@ -304,6 +304,38 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 	return true;
 }
 
+/*
+ * Enter the guest and serve the exits that need nothing else (SBI calls,
+ * MMIO) without leaving: interrupts off, in_guest published.  Returns when
+ * the loop has work: a host interrupt, WFI, a state change, a reschedule,
+ * or something another VCPU posted.  in_guest is withdrawn while an exit is
+ * served (a remote fence may wait for another VCPU that waits for this one)
+ * and published again, with the same ordering as prepare_entry, before the
+ * VCPU goes back in.
+ */
+static void run(struct vcpu_guest *vg)
+{
+	struct percpu *pc = this_cpu();
+
+	for (;;) {
+		vcpu_enter(&vg->regs);
+		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELAXED);
+		vg->st.exits++;
+		if (vg->regs.scause & CAUSE_IRQ_FLAG) {
+			vg->st.host_irqs++; /* taken through the normal path by the caller */
+			return;
+		}
+		handle_exit(vg);
+		if (vg->waiting || pc->rq.need_resched)
+			return;
+		__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!may_run(vg) || __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED))
+			return;
+	}
+}
+
 void guest_vcpu_loop(void *arg)
 {
 	struct vcpu_guest *vg = arg;
@@ -328,13 +360,8 @@ void guest_vcpu_loop(void *arg)
 			park(vg, until);
 			continue;
 		}
-		vcpu_enter(&vg->regs);
+		run(vg);
 		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
-		vg->st.exits++;
-		if (vg->regs.scause & CAUSE_IRQ_FLAG)
-			vg->st.host_irqs++; /* taken through the normal path below */
-		else
-			handle_exit(vg);
 		irq_enable();
 	}
 	/* Gone for good: nothing of it is worth saving later. */

@@ -12,17 +12,29 @@ const struct sbi_ext *sbi_server_ext(unsigned int i)
 		       : NULL;
 }
 
+/* Extensions the guest may use: not disabled by its description, available on this host. */
+static bool offered(const struct guest *g, const struct sbi_ext *e)
+{
+	if (e->disable_bit >= 0 && (g->sbi_disabled & GUESTCFG_SBI_BIT(e->disable_bit)))
+		return false;
+	return !e->available || e->available();
+}
+
+void sbi_server_guest_init(struct guest *g)
+{
+	g->nr_sbi = 0;
+	/* The hot ones first: a call scans this table. */
+	for (int hot = 1; hot >= 0; hot--)
+		for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++)
+			if (e->hot == hot && offered(g, e))
+				g->sbi[g->nr_sbi++] = e;
+}
+
 static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
 {
-	for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++) {
-		if (eid < e->eid_min || eid > e->eid_max)
-			continue;
-		if (e->disable_bit >= 0 && (g->sbi_disabled & GUESTCFG_SBI_BIT(e->disable_bit)))
-			return NULL;
-		if (e->available && !e->available())
-			return NULL;
-		return e;
-	}
+	for (unsigned int i = 0; i < g->nr_sbi; i++)
+		if (eid >= g->sbi[i]->eid_min && eid <= g->sbi[i]->eid_max)
+			return g->sbi[i];
 	return NULL;
 }
 

@@ -17,6 +17,7 @@ struct sbi_ext {
 	unsigned long eid_min, eid_max;
 	int disable_bit; /* GUESTCFG_SBI_* a guest description can turn off, or -1 */
 	bool legacy;	 /* v0.1: the result is a0 alone */
+	bool hot;	 /* called often (timers, IPIs, fences): looked up first */
 	bool (*available)(void);
 	struct sbiret (*call)(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 };
@@ -28,6 +29,9 @@ struct sbi_ext {
 /* Extensions Keel can have (keel.lds checks); vcpu stats count calls per extension. */
 #define SBI_SERVER_MAX_EXTS 16
 #define SBI_EXT_SIZE 48 /* sizeof(struct sbi_ext), for keel.lds */
+
+/* The guest's table of extensions it may call (create, once its description is known). */
+void sbi_server_guest_init(struct guest *g);
 
 /* The i-th extension in link order, or NULL. */
 const struct sbi_ext *sbi_server_ext(unsigned int i);

@@ -21,4 +21,4 @@ static struct sbiret ipi_call(struct guest *g, struct vcpu_guest *vg, struct gue
 }
 
 SBI_EXT_DECLARE(ipi, .name = "ipi", .eid_min = SBI_EXT_IPI, .eid_max = SBI_EXT_IPI,
-		.disable_bit = GUESTCFG_SBI_IPI, .call = ipi_call);
+		.disable_bit = GUESTCFG_SBI_IPI, .hot = true, .call = ipi_call);

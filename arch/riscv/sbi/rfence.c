@@ -44,4 +44,4 @@ static struct sbiret rfence_call(struct guest *g, struct vcpu_guest *vg, struct 
 }
 
 SBI_EXT_DECLARE(rfence, .name = "rfence", .eid_min = SBI_EXT_RFENCE, .eid_max = SBI_EXT_RFENCE,
-		.disable_bit = GUESTCFG_SBI_RFENCE, .call = rfence_call);
+		.disable_bit = GUESTCFG_SBI_RFENCE, .hot = true, .call = rfence_call);

@@ -161,6 +161,7 @@ static int vcpu_stats(int argc, char **argv)
 	printk("  %-24s %12lu\n", "guest faults", (unsigned long)st->faults);
 	printk("  %-24s %12lu\n", "injected ipi", (unsigned long)st->inj_ipi);
 	printk("  %-24s %12lu\n", "injected timer", (unsigned long)st->inj_timer);
+	printk("  %-24s %12lu\n", "illegal insn reflected", (unsigned long)st->inj_exc);
 	printk("  %-24s %12lu\n", "remote sfence.vma done", (unsigned long)st->req_hfence);
 	printk("  %-24s %12lu\n", "remote fence.i done", (unsigned long)st->req_fence_i);
 	return 0;

@@ -436,7 +436,6 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		snprintf(err, errlen, "guest '%s': cannot create its VCPUs (%d)", cfg->name, r);
 		goto fail;
 	}
-	g->state = GUEST_CREATED;
 	{
 		unsigned long flags = spin_lock_irqsave(&guests_lock);
 
@@ -608,6 +607,8 @@ static int reset_locked(struct guest *g, u32 from, char *err, size_t errlen)
 				 r);
 	}
 	if (r) {
+		/* Threads made before the failure never started: gone before the state changes. */
+		free_vcpus(g);
 		set_state(g, S(GUEST_RESETTING), GUEST_HALTED, "reset failed: %s", err);
 		return r;
 	}
@@ -642,20 +643,23 @@ static void reset_worker(void *arg)
 		printk("guest '%s' halted: %s\n", g->name, g->reason);
 	mutex_unlock(&g->lock);
 	/* The last touch: from here on a destroy may free it. */
-	__atomic_store_n(&g->reset_pending, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&g->reset_pending, 1, __ATOMIC_RELEASE);
 }
 
 void guest_request_reset(struct guest *g, const char *why)
 {
-	if (!set_state(g, LIVE, GUEST_RESETTING, "%s", why))
+	/* Counted before the state changes: a destroy that sees no worker sees no reset. */
+	__atomic_fetch_add(&g->reset_pending, 1, __ATOMIC_SEQ_CST);
+	if (!set_state(g, LIVE, GUEST_RESETTING, "%s", why)) {
+		__atomic_fetch_sub(&g->reset_pending, 1, __ATOMIC_RELEASE);
 		return;
+	}
 	printk("guest '%s' resetting: %s\n", g->name, why);
 	/* The VCPU asking cannot wait for itself: a Keel thread does it. */
-	__atomic_store_n(&g->reset_pending, 1, __ATOMIC_RELEASE);
 	if (!thread_spawn("guest-reset", reset_worker, g, g->cfg->vcpu[0].priority, 0)) {
-		__atomic_store_n(&g->reset_pending, 0, __ATOMIC_RELEASE);
 		if (set_state(g, S(GUEST_RESETTING), GUEST_HALTED, "reset failed: out of memory"))
 			printk("guest '%s' halted: %s\n", g->name, g->reason);
+		__atomic_fetch_sub(&g->reset_pending, 1, __ATOMIC_RELEASE);
 	}
 }
 
@@ -688,15 +692,21 @@ int guest_destroy(struct guest *g)
 {
 	unsigned long flags;
 
-	/* Halted while its reset worker had not run yet: let the worker finish. */
-	while (__atomic_load_n(&g->reset_pending, __ATOMIC_ACQUIRE))
-		thread_sleep_ns(1000000);
-	mutex_lock(&g->lock);
-	if (!(S(g->state) & (S(GUEST_CREATED) | S(GUEST_STOPPED) | S(GUEST_HALTED)))) {
+	for (;;) {
+		/* Halted while a reset worker had not run yet: let the worker finish. */
+		while (__atomic_load_n(&g->reset_pending, __ATOMIC_ACQUIRE))
+			thread_sleep_ns(1000000);
+		mutex_lock(&g->lock);
+		if (!(S(g->state) & (S(GUEST_CREATED) | S(GUEST_STOPPED) | S(GUEST_HALTED)))) {
+			mutex_unlock(&g->lock);
+			return -EBUSY;
+		}
+		/* Once its VCPUs are gone, none can ask for a reset any more. */
+		wait_vcpus_done(g);
+		if (!__atomic_load_n(&g->reset_pending, __ATOMIC_ACQUIRE))
+			break;
 		mutex_unlock(&g->lock);
-		return -EBUSY;
 	}
-	wait_vcpus_done(g);
 	flags = spin_lock_irqsave(&guests_lock);
 	list_del(&g->node);
 	spin_unlock_irqrestore(&guests_lock, flags);

@@ -49,7 +49,7 @@ struct guest {
 	struct guestcfg *cfg;
 	/* Serialises start, pause, resume, reset, halt and destroy. */
 	struct mutex lock;
-	u32 reset_pending;   /* a reset worker holds a pointer to it (atomic) */
+	u32 reset_pending;   /* reset workers (to be) holding a pointer to it (atomic count) */
 	spinlock_t hsm_lock; /* VCPU HSM state changes made by other VCPUs */
 	struct emu_dev *devs[GUESTCFG_MAX_DEVICES]; /* emulated devices (core/emulator.h) */
 	u32 nr_devs;
@@ -74,7 +74,8 @@ struct vcpu_stats {
 	u64 mmio; /* load/store guest-page faults that hit an emulated device */
 	u64 ecalls[SBI_SERVER_MAX_EXTS + 1]; /* per extension; the last: unknown extension */
 	u64 inj_ipi, inj_timer;		     /* interrupts injected */
-	u64 req_hfence, req_fence_i;	     /* remote fences done for other VCPUs */
+	u64 inj_exc; /* illegal instructions reflected to the guest (virtual-instruction traps) */
+	u64 req_hfence, req_fence_i; /* remote fences done for other VCPUs */
 };
 
 struct vcpu_guest {

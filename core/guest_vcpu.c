@@ -83,7 +83,9 @@ void guest_vcpu_kick(struct vcpu_guest *vg)
 {
 	kick_hart(vg);
 	__atomic_store_n(&vg->wake, 1, __ATOMIC_RELEASE);
-	sched_wake(vg->vcpu);
+	/* A thread not started yet must stay so (a reset may still discard it). */
+	if (vg->vcpu->started)
+		sched_wake(vg->vcpu);
 }
 
 void guest_kick_all(struct guest *g)
@@ -160,6 +162,7 @@ int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg)
 
 void guest_vcpu_hsm_stop(struct vcpu_guest *vg)
 {
+	timer_event_stop(&vg->vtimer);
 	__atomic_store_n(&vg->hsm, HSM_STOPPED, __ATOMIC_RELEASE);
 }
 
@@ -228,14 +231,17 @@ static void handle_exit(struct vcpu_guest *vg)
 		sbi_server_call(vg->guest, vg, r);
 		break;
 	case CAUSE_VIRTUAL_INSN:
-		if (r->stval == WFI_INSN) {
+		if (r->stval == WFI_INSN && (r->sstatus & SSTATUS_SPP)) {
 			/* Enters again once an interrupt is pending (see the loop). */
 			r->sepc += 4;
 			vg->st.wfi++;
 			vg->waiting = true;
 			break;
 		}
-		guest_fault(vg, "instruction Keel does not emulate");
+		/* Anything else (e.g. a hypervisor CSR, WFI from VU-mode) is the guest's illegal
+		 * instruction, as on a hart without the H extension. */
+		vg->st.inj_exc++;
+		vcpu_inject_exception(r, CAUSE_ILLEGAL_INSN, r->stval);
 		break;
 	case CAUSE_FETCH_GUEST_PAGE_FAULT:
 		guest_fault(vg, "access outside its memory");
@@ -252,7 +258,7 @@ static void handle_exit(struct vcpu_guest *vg)
 	}
 }
 
-/* Still in VS-mode's way: the guest runs, and this VCPU is started. */
+/* May this VCPU enter the guest: the guest is running and the VCPU not HSM-stopped? */
 static bool may_run(const struct vcpu_guest *vg)
 {
 	return vg->guest->state == GUEST_RUNNING &&
@@ -279,6 +285,10 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 		pc->guest_loaded = vg;
 	}
 	if (__atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) == HSM_START_PENDING) {
+		/* Nothing from before a stop survives a start. */
+		timer_event_stop(&vg->vtimer);
+		__atomic_store_n(&vg->pending, 0, __ATOMIC_RELAXED);
+		vcpu_boot_clean();
 		vcpu_boot(&vg->regs, vg->start_addr, vg->index, vg->start_arg);
 		vg->waiting = false;
 		__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);

@@ -171,6 +171,9 @@ trap_from_guest:
 	sd	t0, GR_HTINST(sp)
 	csrr	t0, 0x600		/* hstatus */
 	sd	t0, GR_HSTATUS(sp)
+	/* SPP: the guest's own privilege (VS or VU) at the trap, restored by vcpu_enter. */
+	csrr	t0, sstatus
+	sd	t0, GR_SSTATUS(sp)
 	/* Keel's own sret must not return into the guest's virtualization mode. */
 	li	t0, 1 << 7		/* hstatus.SPV */
 	csrc	0x600, t0

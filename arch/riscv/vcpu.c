@@ -12,6 +12,9 @@
 #define CSR_VSTVAL 0x243
 #define CSR_VSATP 0x280
 #define CSR_HTIMEDELTA 0x605
+/* No VS copies: VS-mode uses these directly, so each VCPU has its own. */
+#define CSR_SCOUNTEREN 0x106
+#define CSR_SENVCFG 0x10a
 
 #define HENVCFG_STCE (1UL << 63)
 #define HSTATUS_SPV (1UL << 7)
@@ -46,11 +49,6 @@ void vcpu_set_timer(u64 deadline)
 	csr_write(CSR_VSTIMECMP, deadline);
 }
 
-u64 vcpu_timer(void)
-{
-	return csr_read(CSR_VSTIMECMP);
-}
-
 void vcpu_csrs_init(struct guest_csrs *c)
 {
 	*c = (struct guest_csrs){ .vstimecmp = UINT64_MAX };
@@ -66,6 +64,8 @@ void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
 	csr_write(CSR_VSCAUSE, c->vscause);
 	csr_write(CSR_VSTVAL, c->vstval);
 	csr_write(CSR_VSATP, c->vsatp);
+	csr_write(CSR_SCOUNTEREN, c->scounteren);
+	csr_write(CSR_SENVCFG, c->senvcfg);
 	csr_write(CSR_HVIP, c->hvip);
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
 		csr_write(CSR_VSTIMECMP, c->vstimecmp);
@@ -90,6 +90,8 @@ void vcpu_csrs_save(struct guest_csrs *c)
 	c->vscause = csr_read(CSR_VSCAUSE);
 	c->vstval = csr_read(CSR_VSTVAL);
 	c->vsatp = csr_read(CSR_VSATP);
+	c->scounteren = csr_read(CSR_SCOUNTEREN);
+	c->senvcfg = csr_read(CSR_SENVCFG);
 	/*
 	 * hvip holds what Keel injected and the guest's own VSSIP (it clears
 	 * that through sip), so it is read back; but under Sstc never VSTIP:
@@ -127,6 +129,40 @@ void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1)
 	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
 }
 
+/*
+ * A fresh start (HSM start, boot): nothing left of the VCPU's previous run
+ * may fire, no interrupt pending or enabled, no timer armed.
+ */
+void vcpu_boot_clean(void)
+{
+	csr_write(CSR_VSIE, 0);
+	csr_clear(CSR_HVIP, HIDELEG_VS);
+	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
+		csr_write(CSR_VSTIMECMP, UINT64_MAX);
+}
+
+/*
+ * Deliver an exception to the guest as the hart would have without the H
+ * extension (a trap to its S-mode): vsepc, vscause, vstval, vsstatus's
+ * SPP/SPIE/SIE, and on to vstvec in VS-mode.
+ */
+void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval)
+{
+	u64 vs = csr_read(CSR_VSSTATUS);
+
+	csr_write(CSR_VSEPC, r->sepc);
+	csr_write(CSR_VSCAUSE, cause);
+	csr_write(CSR_VSTVAL, tval);
+	vs &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE);
+	if (r->sstatus & SSTATUS_SPP)
+		vs |= SSTATUS_SPP;
+	if (csr_read(CSR_VSSTATUS) & SSTATUS_SIE)
+		vs |= SSTATUS_SPIE;
+	csr_write(CSR_VSSTATUS, vs);
+	r->sepc = csr_read(CSR_VSTVEC) & ~3UL; /* exceptions never use the vectored mode */
+	r->sstatus |= SSTATUS_SPP;
+}
+
 /* An interrupt pending and enabled for the guest on this hart (its CSRs loaded). */
 bool vcpu_irq_pending(void)
 {
@@ -134,9 +170,17 @@ bool vcpu_irq_pending(void)
 
 	if (csr_read(CSR_HIP) & hie & HIDELEG_VS)
 		return true;
-	/* QEMU 7.2 can miss raising the vstimecmp interrupt: compare for it. */
-	return (csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (hie & HVIP_VSTIP) &&
-	       csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP);
+	/*
+	 * QEMU 7.2 can miss raising the vstimecmp interrupt: compare for it,
+	 * and write vstimecmp again so that the interrupt is really raised
+	 * (else the guest would find nothing, wait again, and spin).
+	 */
+	if ((csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (hie & HVIP_VSTIP) &&
+	    csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP)) {
+		csr_write(CSR_VSTIMECMP, csr_read(CSR_VSTIMECMP));
+		return true;
+	}
+	return false;
 }
 
 /* When a waiting VCPU's own timer would make vcpu_irq_pending() true (UINT64_MAX: never). */

@@ -23,6 +23,7 @@ struct guest_regs {
  */
 struct guest_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp, hvip;
+	u64 scounteren, senvcfg;
 	u64 f[32], fcsr;
 };
 
@@ -30,12 +31,15 @@ struct guest_csrs {
 void vcpu_enter(struct guest_regs *g);
 
 void vcpu_set_timer(u64 deadline);
-u64 vcpu_timer(void);
 void vcpu_csrs_init(struct guest_csrs *c);
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);
 /* Set a VCPU up as SBI HSM start defines it (on the hart holding its CSRs). */
 void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1);
+/* Also, for a start after a stop: no interrupt pending, enabled or armed. */
+void vcpu_boot_clean(void);
+/* An exception the guest's S-mode handles (e.g. an illegal instruction). */
+void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval);
 bool vcpu_irq_pending(void);
 u64 vcpu_wake_deadline(void);
 void vcpu_hfence_vvma(void);

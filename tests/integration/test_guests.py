@@ -100,7 +100,7 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
 
 
 ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
-       "legacy", "uart", "fp"]
+       "legacy", "uart", "fp", "virt_insn"]
 
 
 @pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),

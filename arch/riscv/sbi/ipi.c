@@ -4,7 +4,7 @@
 
 static void raise_ssip(struct vcpu_guest *target, void *arg)
 {
-	target->st.inj_ipi++;
+	__atomic_fetch_add(&target->st.inj_ipi, 1, __ATOMIC_RELAXED); /* from any hart */
 	guest_vcpu_inject(target, HVIP_VSSIP);
 }
 

@@ -4,6 +4,7 @@
  * hart), read with HLV as the guest sees it.
  */
 #include "arch/riscv/sbi_server.h"
+#include "arch/riscv/csr.h"
 #include "core/guest.h"
 
 /* The mask at @va as (mask, base) for sbi_for_each_hart: 0, or an SBI error. */
@@ -37,6 +38,10 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 		return (struct sbiret){ 0, 0 };
 	case 0x02: /* console_getchar: a typed byte, or -1 */
 		return (struct sbiret){ vserial_read(&g->vserial, &c, 1) ? c : -1, 0 };
+	case 0x03: /* clear_ipi */
+		__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSSIP, __ATOMIC_RELAXED);
+		csr_clear(CSR_HVIP, HVIP_VSSIP);
+		return (struct sbiret){ 0, 0 };
 	case 0x04: /* send_ipi(hart_mask) */
 	case 0x05: /* remote_fence_i(hart_mask) */
 	case 0x06: /* remote_sfence_vma(hart_mask, start, size) */
@@ -56,5 +61,5 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 	}
 }
 
-SBI_EXT_DECLARE(legacy, .name = "legacy", .eid_min = 0x00, .eid_max = 0x0f,
+SBI_EXT_DECLARE(legacy, .name = "legacy", .eid_min = 0x00, .eid_max = 0x08,
 		.disable_bit = GUESTCFG_SBI_LEGACY, .legacy = true, .call = legacy_call);

@@ -5,15 +5,15 @@
 
 static struct sbiret srst_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
-	unsigned long type = r->x[10], reason = r->x[11];
+	u32 type = (u32)r->x[10], reason = (u32)r->x[11]; /* uint32 in the spec */
 	const char *why;
 	char what[64];
 
 	if (r->x[16] != 0)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	if (type > SBI_SRST_WARM_REBOOT && type < 0xf0000000UL)
+	if (type > SBI_SRST_WARM_REBOOT && type < 0xf0000000U)
 		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-	if (reason > SBI_SRST_REASON_FAILURE && reason < 0xe0000000UL)
+	if (reason > SBI_SRST_REASON_FAILURE && reason < 0xe0000000U)
 		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
 	/* Vendor reset types are not ours (vendor reasons are just reported). */
 	if (type > SBI_SRST_WARM_REBOOT)

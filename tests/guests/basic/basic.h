@@ -31,6 +31,8 @@ extern unsigned long ipi_acks;
 extern bool fault_mode;
 
 bool csr_probe_stimecmp(void);
+/* Natively the guest is in HS-mode and reads hstatus; in a VM it gets an illegal instruction. */
+bool csr_probe_hstatus(void);
 
 static inline struct hart_state *this_hart(void)
 {
@@ -89,6 +91,7 @@ void check_ipi(void);
 void check_rfence(void);
 void check_legacy(void);
 void check_fp(void);
+void check_virt_insn(void);
 void check_heartbeat(void);
 void check_reboot(void);
 

@@ -723,6 +723,23 @@ void check_legacy(void)
 		  (unsigned long)(h->timer_at - deadline));
 }
 
+/* ------------------------------------------------------- virt_insn */
+
+/* A hypervisor CSR from the guest's S-mode: an illegal instruction the guest itself takes. */
+void check_virt_insn(void)
+{
+	struct check c = { 0 };
+	unsigned long traps = this_hart()->probe_traps;
+
+	if (csr_probe_hstatus()) {
+		report_skip("virt_insn", "hstatus readable: running in HS-mode, not in a VM");
+		return;
+	}
+	if (this_hart()->probe_traps != traps + 1)
+		check_fail(&c, "%lu traps for one instruction", this_hart()->probe_traps - traps);
+	check_end(&c, "virt_insn", "reading hstatus is the guest's illegal instruction");
+}
+
 /* ------------------------------------------------- heartbeat, reboot */
 
 /*

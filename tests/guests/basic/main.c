@@ -259,6 +259,7 @@ static const struct {
 	{ "uart_rx", check_uart_rx, true },
 	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
+	{ "virt_insn", check_virt_insn, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "reboot", check_reboot, true },
 };

@@ -81,15 +81,36 @@ void trap_handler(void)
 }
 
 /* Sstc: writing stimecmp traps as illegal when absent (or not enabled by M-mode). */
-bool csr_probe_stimecmp(void)
+/* Runs op with illegal instructions skipped: false if one trapped. */
+static bool probe(void (*op)(void))
 {
 	struct hart_state *h = this_hart();
 	unsigned long before = h->probe_traps;
 
 	h->probing = true;
 	asm volatile("" ::: "memory");
-	csr_write(CSR_STIMECMP, -1UL);
+	op();
 	asm volatile("" ::: "memory");
 	h->probing = false;
 	return h->probe_traps == before;
+}
+
+static void write_stimecmp(void)
+{
+	csr_write(CSR_STIMECMP, -1UL);
+}
+
+static void read_hstatus(void)
+{
+	(void)csr_read(CSR_HSTATUS);
+}
+
+bool csr_probe_stimecmp(void)
+{
+	return probe(write_stimecmp);
+}
+
+bool csr_probe_hstatus(void)
+{
+	return probe(read_hstatus);
 }

@@ -79,6 +79,7 @@
 #define CSR_SIE 0x104
 #define CSR_SIP 0x144
 #define CSR_STIMECMP 0x14d
+#define CSR_HSTATUS 0x600
 
 #define SSTATUS_SIE (1UL << 1)
 #define SSTATUS_FS (3UL << 13)

@@ -40,6 +40,7 @@ struct guest {
 	u64 ram_bytes;
 	u32 sbi_disabled;
 	const struct sbi_ext *sbi[SBI_SERVER_MAX_EXTS]; /* what it may call (sbi_server.c) */
+	bool sbi_fast[SBI_SERVER_MAX_EXTS];		/* sbi[i] is served from the trap entry */
 	unsigned int nr_sbi;
 	u32 nr_vcpus;
 	struct vcpu **vcpus;

@@ -127,14 +127,13 @@ trap_stack_overflow:
  * Save the guest, take back Keel's registers and return from vcpu_enter.
  */
 trap_from_guest:
+	/* What a C call may clobber, and tp: all the SBI fast path needs saved. */
 	sd	x1, GR_X(1)(sp)
-	sd	x3, GR_X(3)(sp)
 	sd	x4, GR_X(4)(sp)
 	sd	x5, GR_X(5)(sp)
 	sd	x6, GR_X(6)(sp)
 	sd	x7, GR_X(7)(sp)
 	sd	x8, GR_X(8)(sp)
-	sd	x9, GR_X(9)(sp)
 	sd	x10, GR_X(10)(sp)
 	sd	x11, GR_X(11)(sp)
 	sd	x12, GR_X(12)(sp)
@@ -143,6 +142,51 @@ trap_from_guest:
 	sd	x15, GR_X(15)(sp)
 	sd	x16, GR_X(16)(sp)
 	sd	x17, GR_X(17)(sp)
+	sd	x28, GR_X(28)(sp)
+	sd	x29, GR_X(29)(sp)
+	sd	x30, GR_X(30)(sp)
+	sd	x31, GR_X(31)(sp)
+	csrrw	t0, sscratch, zero
+	sd	t0, GR_X(2)(sp)
+	/*
+	 * An ecall: sbi_fast_call serves BASE and TIME (under Sstc) on the VCPU
+	 * thread's stack with Keel's tp, and the guest goes straight back.
+	 * s0 (saved above) keeps the guest_regs across the call.
+	 */
+	csrr	t0, scause
+	li	t1, 10			/* CAUSE_VS_ECALL */
+	bne	t0, t1, 1f
+	mv	s0, sp
+	ld	tp, GR_HOST_TP(s0)
+	ld	sp, GR_HOST_SP(s0)
+	mv	a0, s0
+	call	sbi_fast_call
+	mv	sp, s0
+	beqz	a0, 1f
+	csrw	sscratch, sp
+	ld	x1, GR_X(1)(sp)
+	ld	x4, GR_X(4)(sp)
+	ld	x5, GR_X(5)(sp)
+	ld	x6, GR_X(6)(sp)
+	ld	x7, GR_X(7)(sp)
+	ld	x8, GR_X(8)(sp)
+	ld	x10, GR_X(10)(sp)
+	ld	x11, GR_X(11)(sp)
+	ld	x12, GR_X(12)(sp)
+	ld	x13, GR_X(13)(sp)
+	ld	x14, GR_X(14)(sp)
+	ld	x15, GR_X(15)(sp)
+	ld	x16, GR_X(16)(sp)
+	ld	x17, GR_X(17)(sp)
+	ld	x28, GR_X(28)(sp)
+	ld	x29, GR_X(29)(sp)
+	ld	x30, GR_X(30)(sp)
+	ld	x31, GR_X(31)(sp)
+	ld	x2, GR_X(2)(sp)
+	sret
+1:	/* The rest of the guest's registers, for the exit to vcpu_enter's caller. */
+	sd	x3, GR_X(3)(sp)
+	sd	x9, GR_X(9)(sp)
 	sd	x18, GR_X(18)(sp)
 	sd	x19, GR_X(19)(sp)
 	sd	x20, GR_X(20)(sp)
@@ -153,12 +197,6 @@ trap_from_guest:
 	sd	x25, GR_X(25)(sp)
 	sd	x26, GR_X(26)(sp)
 	sd	x27, GR_X(27)(sp)
-	sd	x28, GR_X(28)(sp)
-	sd	x29, GR_X(29)(sp)
-	sd	x30, GR_X(30)(sp)
-	sd	x31, GR_X(31)(sp)
-	csrrw	t0, sscratch, zero
-	sd	t0, GR_X(2)(sp)
 	csrr	t0, sepc
 	sd	t0, GR_SEPC(sp)
 	csrr	t0, scause

@@ -1,4 +1,5 @@
 #include "arch/riscv/sbi_server.h"
+#include "arch/riscv/csr.h"
 #include "core/guest.h"
 
 extern const struct sbi_ext __start_keel_sbi_exts[], __stop_keel_sbi_exts[];
@@ -26,16 +27,26 @@ void sbi_server_guest_init(struct guest *g)
 	/* The hot ones first: a call scans this table. */
 	for (int hot = 1; hot >= 0; hot--)
 		for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++)
-			if (e->hot == hot && offered(g, e))
+			if (e->hot == hot && offered(g, e)) {
+				g->sbi_fast[g->nr_sbi] = e->fast && e->fast();
 				g->sbi[g->nr_sbi++] = e;
+			}
+}
+
+/* The guest's table slot serving @eid, or -1. */
+static int slot(const struct guest *g, unsigned long eid)
+{
+	for (unsigned int i = 0; i < g->nr_sbi; i++)
+		if (eid >= g->sbi[i]->eid_min && eid <= g->sbi[i]->eid_max)
+			return (int)i;
+	return -1;
 }
 
 static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
 {
-	for (unsigned int i = 0; i < g->nr_sbi; i++)
-		if (eid >= g->sbi[i]->eid_min && eid <= g->sbi[i]->eid_max)
-			return g->sbi[i];
-	return NULL;
+	int i = slot(g, eid);
+
+	return i < 0 ? NULL : g->sbi[i];
 }
 
 bool sbi_server_has(const struct guest *g, unsigned long eid)
@@ -61,9 +72,10 @@ long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 	return 0;
 }
 
-void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
+/* The result in a0 (and a1 unless legacy). */
+static void serve(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r,
+		  const struct sbi_ext *e)
 {
-	const struct sbi_ext *e = find(g, r->x[17]);
 	struct sbiret ret = { SBI_ERR_NOT_SUPPORTED, 0 };
 
 	vg->st.ecalls[e ? (unsigned int)(e - __start_keel_sbi_exts) : SBI_SERVER_MAX_EXTS]++;
@@ -72,4 +84,28 @@ void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *
 	r->x[10] = ret.error;
 	if (!e || !e->legacy)
 		r->x[11] = ret.value;
+}
+
+int sbi_fast_call(struct guest_regs *r)
+{
+	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
+	struct guest *g = vg->guest;
+	int i = slot(g, r->x[17]);
+
+	if (i < 0 || !g->sbi_fast[i])
+		return 0;
+	vg->st.exits++;
+	serve(g, vg, r, g->sbi[i]);
+	csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
+	return 1;
+}
+
+void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
+{
+	serve(g, vg, r, find(g, r->x[17]));
+}
+
+bool sbi_fast_always(void)
+{
+	return true;
 }

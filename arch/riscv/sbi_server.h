@@ -18,6 +18,11 @@ struct sbi_ext {
 	int disable_bit; /* GUESTCFG_SBI_* a guest description can turn off, or -1 */
 	bool legacy;	 /* v0.1: the result is a0 alone */
 	bool hot;	 /* called often (timers, IPIs, fences): looked up first */
+	/*
+	 * Set when a call can be served from the trap entry (sbi_fast_call):
+	 * no lock, no allocation, no scheduler, nothing but registers and CSRs.
+	 */
+	bool (*fast)(void);
 	bool (*available)(void);
 	struct sbiret (*call)(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 };
@@ -28,7 +33,7 @@ struct sbi_ext {
 
 /* Extensions Keel can have (keel.lds checks); vcpu stats count calls per extension. */
 #define SBI_SERVER_MAX_EXTS 16
-#define SBI_EXT_SIZE 48 /* sizeof(struct sbi_ext), for keel.lds */
+#define SBI_EXT_SIZE 56 /* sizeof(struct sbi_ext), for keel.lds */
 
 /* The guest's table of extensions it may call (create, once its description is known). */
 void sbi_server_guest_init(struct guest *g);
@@ -48,11 +53,24 @@ long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 long sbi_server_ipi(struct guest *g, unsigned long mask, unsigned long base);
 long sbi_server_rfence(struct guest *g, unsigned long mask, unsigned long base, u32 req);
 
+/*
+ * From trap_from_guest (entry.S) on an ecall, interrupts off, on the VCPU
+ * thread's stack: serve it there and return 1, or 0 for the normal exit.
+ */
+int sbi_fast_call(struct guest_regs *r);
+/* For sbi_ext.fast: always. */
+bool sbi_fast_always(void);
+
 /* After an ecall from VS-mode: a7 = extension, a6 = function, results in a0/a1. */
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 /* Would the guest's probe of extension @eid find it? */
 bool sbi_server_has(const struct guest *g, unsigned long eid);
-bool sbi_server_sstc(void);
+/* Guests' timers are the hart's vstimecmp (arch/riscv/timer.c probes Sstc). */
+extern bool use_sstc;
+static inline bool sbi_server_sstc(void)
+{
+	return use_sstc;
+}
 
 #define SBI_SPEC_VERSION ((2UL << 24) | 0) /* 2.0 */
 /* Not a registered implementation ID: "KEEL" in ASCII, far from the assigned ones. */

@@ -5,7 +5,7 @@
 #include "arch/riscv/trap.h"
 #include "libs/fdtinfo.h"
 
-static bool use_sstc;
+bool use_sstc;
 
 int arch_timer_init(const void *fdt)
 {
@@ -15,11 +15,6 @@ int arch_timer_init(const void *fdt)
 		timebase_hz = hz;
 	use_sstc = csr_probe_write(CSR_STIMECMP, UINT64_MAX) == 0;
 	return 0;
-}
-
-bool sbi_server_sstc(void)
-{
-	return use_sstc;
 }
 
 const char *arch_timer_name(void)

@@ -43,12 +43,6 @@ void vcpu_hart_init(bool sstc)
 	csr_write(CSR_HENVCFG, sstc ? HENVCFG_STCE : 0);
 }
 
-/* The running guest's timer (its stimecmp is the hart's vstimecmp under Sstc). */
-void vcpu_set_timer(u64 deadline)
-{
-	csr_write(CSR_VSTIMECMP, deadline);
-}
-
 void vcpu_csrs_init(struct guest_csrs *c)
 {
 	*c = (struct guest_csrs){ .vstimecmp = UINT64_MAX };

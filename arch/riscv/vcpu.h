@@ -2,6 +2,7 @@
 #ifndef ARCH_RISCV_VCPU_H
 #define ARCH_RISCV_VCPU_H
 
+#include "arch/riscv/csr.h"
 #include "libs/types.h"
 
 struct guest_regs {
@@ -30,7 +31,11 @@ struct guest_csrs {
 /* Enter the guest; returns (interrupts still off) when it traps to Keel. */
 void vcpu_enter(struct guest_regs *g);
 
-void vcpu_set_timer(u64 deadline);
+/* The running guest's timer (its stimecmp is the hart's vstimecmp under Sstc). */
+static inline void vcpu_set_timer(u64 deadline)
+{
+	csr_write(CSR_VSTIMECMP, deadline);
+}
 void vcpu_csrs_init(struct guest_csrs *c);
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);

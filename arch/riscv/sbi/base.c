@@ -23,4 +23,4 @@ static struct sbiret base_call(struct guest *g, struct vcpu_guest *vg, struct gu
 }
 
 SBI_EXT_DECLARE(base, .name = "base", .eid_min = SBI_EXT_BASE, .eid_max = SBI_EXT_BASE,
-		.disable_bit = -1, .call = base_call);
+		.disable_bit = -1, .fast = sbi_fast_always, .call = base_call);

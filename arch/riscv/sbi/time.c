@@ -14,4 +14,5 @@ static struct sbiret time_call(struct guest *g, struct vcpu_guest *vg, struct gu
 }
 
 SBI_EXT_DECLARE(time, .name = "time", .eid_min = SBI_EXT_TIME, .eid_max = SBI_EXT_TIME,
-		.disable_bit = GUESTCFG_SBI_TIME, .hot = true, .call = time_call);
+		.disable_bit = GUESTCFG_SBI_TIME, .hot = true, .fast = sbi_server_sstc,
+		.call = time_call);

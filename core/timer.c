@@ -5,6 +5,20 @@
 
 u64 timebase_hz = 10000000;
 
+/*
+ * Conversions by a multiply and a shift (a 128-bit division is a ~150
+ * instruction libgcc call on every schedule): 32.32 fixed-point factors,
+ * ticks to ns rounded down, ns to ticks rounded up (a deadline is never early).
+ */
+static u64 ns_per_tick_32 = 100ULL << 32, ticks_per_ns_32 = 42949673;
+
+void timer_set_timebase(u64 hz)
+{
+	timebase_hz = hz;
+	ns_per_tick_32 = (u64)(((__uint128_t)1000000000ULL << 32) / hz);
+	ticks_per_ns_32 = (u64)((((__uint128_t)hz << 32) + 999999999ULL) / 1000000000ULL);
+}
+
 u64 time_ticks(void)
 {
 	return rdtime();
@@ -12,12 +26,12 @@ u64 time_ticks(void)
 
 u64 ticks_to_ns(u64 ticks)
 {
-	return (u64)((__uint128_t)ticks * 1000000000ULL / timebase_hz);
+	return (u64)(((__uint128_t)ticks * ns_per_tick_32) >> 32);
 }
 
 u64 ns_to_ticks(u64 ns)
 {
-	return (u64)((__uint128_t)ns * timebase_hz / 1000000000ULL);
+	return (u64)(((__uint128_t)ns * ticks_per_ns_32) >> 32);
 }
 
 void timer_queue_init(struct timer_queue *q)

@@ -20,6 +20,8 @@ struct timer_queue {
 };
 
 extern u64 timebase_hz;
+/* The timebase from the device tree (before any conversion is used). */
+void timer_set_timebase(u64 hz);
 
 void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data);
 /* Arm on the calling hart; re-arming an armed event moves it. */

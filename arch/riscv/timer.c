@@ -12,7 +12,7 @@ int arch_timer_init(const void *fdt)
 	u64 hz;
 
 	if (fdt_timebase_hz(fdt, &hz) == 0 && hz)
-		timebase_hz = hz;
+		timer_set_timebase(hz);
 	use_sstc = csr_probe_write(CSR_STIMECMP, UINT64_MAX) == 0;
 	return 0;
 }

@@ -81,12 +81,15 @@
 #define SSTATUS_FS_DIRTY (3UL << 13)
 #define SIP_SSIP (1UL << 1)
 #define SIP_STIP (1UL << 5)
+#define SIP_SEIP (1UL << 9)
 #define SIE_SSIE SIP_SSIP
 #define SIE_STIE SIP_STIP
+#define SIE_SEIE SIP_SEIP
 
 #define CAUSE_IRQ_FLAG (1UL << 63)
 #define IRQ_S_SOFT 1
 #define IRQ_S_TIMER 5
+#define IRQ_S_EXT 9
 #define CAUSE_ILLEGAL_INSN 2
 #define CAUSE_LOAD_ACCESS 5
 #define CAUSE_LOAD_PAGE_FAULT 13
@@ -179,6 +182,15 @@ struct dt_info {
 	const char *bootargs;
 	const char *isa;	       /* riscv,isa of the first cpu node */
 	uint64_t uart_base, uart_size; /* the first ns16550a; base 0 when there is none */
+	uint32_t uart_irq;	       /* its interrupts; 0 without */
+	uint64_t plic_base;	       /* the first PLIC; 0 when there is none */
+	uint32_t plic_ndev;
+	int plic_context[MAX_HARTS]; /* by hartid: its S-mode context (interrupts-extended), or -1
+				      */
+	uint64_t rtc_base;	     /* the first google,goldfish-rtc; 0 when there is none */
+	uint32_t rtc_irq;
+	uint64_t poweroff_addr; /* /poweroff: its regmap's address + offset; 0 without */
+	uint32_t poweroff_value;
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info);
@@ -255,6 +267,52 @@ bool wait_ge_idle(volatile unsigned long *p, unsigned long want, uint64_t timeou
 bool wait_hart_status(unsigned long hartid, long want, uint64_t timeout_ms, unsigned long *seen);
 
 /* checks.c */
+/*
+ * The ns16550a named by the device tree (QEMU virt: 0x10000000, reg-shift 0),
+ * driven through plain byte loads and stores: natively QEMU's UART, under
+ * Keel its emulation, which must answer the same.
+ */
+#define UART_RBR 0 /* THR on write, DLL with DLAB */
+#define UART_IER 1 /* DLM with DLAB */
+#define UART_IIR 2 /* FCR on write */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define UART_THR UART_RBR
+#define UART_FCR UART_IIR
+#define UART_DLL UART_RBR
+#define UART_DLM UART_IER
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NONE 0xc1 /* FIFOs on, no interrupt */
+#define IIR_THRI 0xc2
+#define IIR_RDI 0x04
+#define IIR_CTI 0x0c /* character timeout: QEMU's once data sat in the FIFO a while */
+#define FCR_FIFO 0x01
+#define FCR_CLEAR 0x06 /* both FIFOs */
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define LSR_IDLE (LSR_THRE | LSR_TEMT)
+/* Modem status with nothing attached (QEMU's stdio back end has no modem lines). */
+#define MSR_IDLE 0xb0
+#define UART_FIFO 16
+
+uint8_t uart_in(unsigned int reg);
+void uart_out(unsigned int reg, uint8_t v);
+bool uart_find(const char *name);
+bool uart_reset(void);
+/* Every other hart waits in WFI (JOB_PARK) for IPIs and external interrupts. */
+unsigned int park_start(struct check *c);
+void park_stop(struct check *c);
+
 void check_sbi_base(void);
 void check_console(void);
 void check_timer_sbi(void);
@@ -276,6 +334,13 @@ unsigned long fp_rounds(unsigned long hartid);
 void check_uart(void);
 void check_uart_rx(void);
 void check_console_rx(void);
+
+/* devices.c */
+extern unsigned long poweroff_value; /* keel.poweroff_value; 0: the DT's /poweroff value */
+void check_plic(void);
+void check_rtc(void);
+void check_poweroff(void);
+void ext_irq(struct hart_state *h);
 
 #endif /* __ASSEMBLER__ */
 #endif

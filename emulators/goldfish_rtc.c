@@ -56,12 +56,17 @@ static void alarm_check(struct goldfish_rtc *r)
 	}
 }
 
+static bool valid(u64 off, unsigned int size)
+{
+	return size == 4 && !(off & 3) && off < RTC_WINDOW;
+}
+
 static int rtc_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 {
 	struct goldfish_rtc *r = state(d);
 	u64 t;
 
-	if (size != 4 || (off & 3) || off >= RTC_WINDOW)
+	if (!valid(off, size))
 		return -EINVAL;
 	switch (off) {
 	case RTC_TIME_LOW:
@@ -97,7 +102,7 @@ static int rtc_write(struct emu_dev *d, u64 off, unsigned int size, u64 val)
 	struct goldfish_rtc *r = state(d);
 	u64 t;
 
-	if (size != 4 || (off & 3) || off >= RTC_WINDOW)
+	if (!valid(off, size))
 		return -EINVAL;
 	switch (off) {
 	case RTC_TIME_LOW:

@@ -5,8 +5,6 @@
  */
 #include "core/driver.h"
 #include "core/timer.h"
-#include "arch/riscv/mmu.h"
-#include "libs/fdtinfo.h"
 
 #define RTC_TIME_LOW 0x00
 #define RTC_TIME_HIGH 0x04
@@ -14,13 +12,9 @@
 static int goldfish_rtc_probe(const void *fdt, int node)
 {
 	volatile u32 *rtc;
-	u64 base, size, ns;
-	int err;
+	u64 base, ns;
+	int err = driver_map_reg(fdt, node, &base);
 
-	err = fdt_node_reg(fdt, node, 0, &base, &size);
-	if (err)
-		return err;
-	err = mmu_map_io(base, size ? size : 0x1000);
 	if (err)
 		return err;
 	rtc = (volatile u32 *)base;

@@ -20,8 +20,8 @@
 
 #define DTB_DIR "build/unit/guestcfg/"
 
-static const char *const known[] = { "ns16550a", "virtio,mmio", "google,goldfish-rtc",
-				     "sifive,plic-1.0.0", NULL };
+static const char *const known[] = { "ns16550a",	  "virtio,mmio",  "google,goldfish-rtc",
+				     "sifive,plic-1.0.0", "sifive,test1", NULL };
 
 /* A struct guestcfg is a few KiB: one, not one per stack frame. */
 static struct guestcfg cfg;
@@ -260,7 +260,12 @@ static void test_doc_example(void **state)
 	assert_string_equal(cfg.name, "basic");
 	assert_int_equal(cfg.nr_vcpus, 2);
 	assert_vcpu(1, 3, 5000000, 0x2);
-	assert_int_equal(cfg.nr_devices, 1);
+	assert_int_equal(cfg.nr_devices, 4);
+	assert_string_equal(cfg.dev[2].compatible, "sifive,test1");
+	assert_false(cfg.dev[2].has_irq);
+	assert_string_equal(cfg.dev[3].compatible, "sifive,plic-1.0.0");
+	assert_int_equal(cfg.dev[3].ndev, 96);
+	assert_int_equal(cfg.dev[0].ndev, 0);
 	free(blob);
 }
 

@@ -305,20 +305,30 @@ static int guest_destroy_cmd(int argc, char **argv)
 static int guest_devices(int argc, char **argv)
 {
 	struct guest *g = named(argc, argv, "devices");
+	char state[1024];
 
 	if (!g)
 		return -EINVAL;
-	printk("%-20s %-10s %-12s %-8s %4s %-7s %10s\n", "DEVICE", "MODEL", "BASE", "SIZE", "IRQ",
+	printk("%-20s %-19s %-12s %-10s %4s %-7s %10s\n", "DEVICE", "MODEL", "BASE", "SIZE", "IRQ",
 	       "PENDING", "MMIO_EXITS");
 	for (u32 i = 0; i < g->nr_devs; i++) {
 		struct emu_dev *d = g->devs[i];
 		char irq[12] = "-";
+		/* Its line's level, whether or not an interrupt controller takes it. */
+		const char *level = !d->emu->irq_pending    ? "-"
+				    : emu_dev_update_irq(d) ? "yes"
+							    : "no";
 
 		if (d->has_irq)
 			snprintf(irq, sizeof(irq), "%u", d->irq);
-		printk("%-20s %-10s 0x%-10lx 0x%-6lx %4s %-7s %10lu\n", d->name, d->emu->compatible,
-		       (unsigned long)d->base, (unsigned long)d->size, irq,
-		       emu_dev_irq_pending(d) ? "yes" : "no", (unsigned long)d->nr_mmio_exits);
+		printk("%-20s %-19s 0x%-10lx 0x%-8lx %4s %-7s %10lu\n", d->name, d->emu->compatible,
+		       (unsigned long)d->base, (unsigned long)d->size, irq, level,
+		       (unsigned long)d->nr_mmio_exits);
+	}
+	for (u32 i = 0; i < g->nr_devs; i++) {
+		emu_dev_describe(g->devs[i], state, sizeof(state));
+		if (state[0])
+			printk("%s", state);
 	}
 	return 0;
 }

@@ -53,6 +53,8 @@ static int host_info(int argc, char **argv)
 	printk("mmu: %s, HS page table %u pages\n", mmu_mode_name(), mmu_table_pages());
 	printk("g-stage: %s, vmid bits %u\n", *gmodes ? gmodes : "none", vmid_bits);
 	printk("timer: %s, timebase %lu Hz\n", arch_timer_name(), (unsigned long)timebase_hz);
+	printk("wall clock: %lu s since 1970 (from %s at boot)\n",
+	       (unsigned long)(wallclock_ns() / 1000000000ULL), wallclock_source());
 	printk("sbi: %s %lu.%lu, spec %lu.%lu\n", sbi_impl_name(sbi_info.impl_id),
 	       sbi_info.impl_version >> 16, sbi_info.impl_version & 0xffff,
 	       (sbi_info.spec_version >> 24) & 0x7f, sbi_info.spec_version & 0xffffff);

@@ -1,4 +1,6 @@
 #include "core/driver.h"
+#include "arch/riscv/mmu.h"
+#include "core/mm.h"
 #include "core/printk.h"
 #include "libs/fdtinfo.h"
 #include <libfdt.h>
@@ -8,6 +10,14 @@ extern const struct driver __start_keel_drivers[], __stop_keel_drivers[];
 #define MAX_BINDINGS 32
 static struct driver_binding bindings[MAX_BINDINGS];
 static unsigned int nr_bindings;
+
+int driver_map_reg(const void *fdt, int node, u64 *base)
+{
+	u64 size;
+	int err = fdt_node_reg(fdt, node, 0, base, &size);
+
+	return err ? err : mmu_map_io(*base, size ? size : PAGE_SIZE);
+}
 
 static void probe_node(const void *fdt, int node, enum driver_level level)
 {

@@ -25,6 +25,8 @@ struct driver_binding {
 };
 
 void drivers_probe(const void *fdt);
+/* A probe's registers: the node's first reg mapped (a page when it gives no size). */
+int driver_map_reg(const void *fdt, int node, u64 *base);
 unsigned int driver_bindings(const struct driver_binding **out);
 
 #endif

@@ -3,23 +3,32 @@
  * EMULATOR_DECLARE) and their per-guest instances.  A guest description's
  * device is matched to a model by its compatible; the instance gets the
  * device's window and serves the loads and stores the guest makes there.
+ * A guest's interrupt controller (at most one: the virtual PLIC) takes the
+ * other devices' interrupt lines.
  */
 #ifndef CORE_EMULATOR_H
 #define CORE_EMULATOR_H
 
 #include "core/spinlock.h"
-#include "libs/types.h"
+#include "libs/guestcfg.h"
 
 struct guest;
-struct guestcfg;
 struct vcpu_guest;
 struct emu_dev;
 
 struct emulator {
-	const char *compatible; /* the one name guest descriptions use for it */
-	size_t state_size;	/* the model's state, zeroed, in emu_dev.state */
-	u64 min_size;		/* the device's reg must cover the registers */
-	/* The state after a reset (the instance is new, its state zeroed). */
+	/*
+	 * The compatible of its node in the generated guest DTB: one string, or
+	 * a list ("a\0b"); guest descriptions name the model by the first
+	 * (EMULATOR_ALIAS adds others).
+	 */
+	const char *compatible;
+	size_t compatible_len; /* of the whole list, its last NUL included */
+	size_t state_size;     /* the model's state, zeroed, in emu_dev.state */
+	/* When set, the state's size for this description instead (e.g. per VCPU). */
+	size_t (*state_size_of)(const struct guestcfg *cfg, const struct guestcfg_device *c);
+	u64 min_size; /* the device's reg must cover the registers */
+	/* The state after a reset, when not all zeroes (it is zeroed before). */
 	void (*init)(struct emu_dev *d);
 	/*
 	 * A guest access of @size bytes at offset @off (the whole access is
@@ -28,21 +37,46 @@ struct emulator {
 	 */
 	int (*read)(struct emu_dev *d, u64 off, unsigned int size, u64 *val);
 	int (*write)(struct emu_dev *d, u64 off, unsigned int size, u64 val);
-	/* Its interrupt line's level, for the virtual interrupt controller. */
+	/* Devices with an interrupt line: its level (lock held). */
 	bool (*irq_pending)(struct emu_dev *d);
-	/* Properties of its node in the generated guest DTB beyond compatible and reg. */
+	/*
+	 * Devices with something to do at a time (the RTC's alarm), lock held:
+	 * do what is due at @now (timebase ticks) and return when next to be
+	 * called (UINT64_MAX: never).  Called after each guest access, and by
+	 * the accessing VCPU's device timer at that time.
+	 */
+	u64 (*deadline)(struct emu_dev *d, u64 now);
+	/*
+	 * An interrupt controller: sources 1..nr_irqs, and what their lines do
+	 * (the controller's lock held; it may raise or lower VCPU levels).
+	 */
+	u32 (*nr_irqs)(const struct emu_dev *d);
+	void (*irq_level)(struct emu_dev *d, u32 irq, bool high);
+	void (*irq_edge)(struct emu_dev *d, u32 irq);
+	/* A serial console: the generated /chosen/stdout-path names the first. */
+	bool console;
+	/* Properties of its node in the generated guest DTB beyond compatible, reg, interrupts. */
 	int (*fdt_props)(const struct emu_dev *d, void *fdt);
+	/* Nodes of its own at the DTB's root (the syscon's poweroff and reboot). */
+	int (*fdt_root)(const struct emu_dev *d, void *fdt);
+	/* `guest devices`: lines about its state beyond the table's (lock held). */
+	void (*describe)(struct emu_dev *d, char *buf, size_t len);
 };
 
 /*
- * Also places the compatible in a NULL-terminated list that the linker
+ * Also places the first compatible in a NULL-terminated list that the linker
  * script builds (emulator_compatibles): what guest descriptions may name.
  */
-#define EMULATOR_DECLARE(id, compat, ...)                                            \
-	static const struct emulator emulator_##id                                   \
-		__attribute__((section("keel_emulators." #id), used,                 \
-			       aligned(8))) = { .compatible = compat, __VA_ARGS__ }; \
-	static const char *const emulator_compat_##id                                \
+#define EMULATOR_DECLARE(id, compat, ...)                                                   \
+	static const struct emulator emulator_##id                                          \
+		__attribute__((section("keel_emulators." #id), used, aligned(8))) = {       \
+			.compatible = compat, .compatible_len = sizeof(compat), __VA_ARGS__ \
+		};                                                                          \
+	static const char *const emulator_compat_##id                                       \
+		__attribute__((section("keel_emulator_compat." #id), used, aligned(8))) = compat
+/* Another name descriptions may give a model: one of the later entries of its compatible. */
+#define EMULATOR_ALIAS(id, compat)                   \
+	static const char *const emulator_alias_##id \
 		__attribute__((section("keel_emulator_compat." #id), used, aligned(8))) = compat
 
 extern const char *const emulator_compatibles[];
@@ -50,29 +84,62 @@ extern const char *const emulator_compatibles[];
 struct emu_dev {
 	const struct emulator *emu;
 	struct guest *guest;
-	char name[48]; /* the description's node name, e.g. "uart@10000000" */
+	const struct guestcfg_device *cfg; /* its entry in the guest's description */
+	char name[48];			   /* the description's node name, e.g. "uart@10000000" */
 	u64 base, size;
 	u32 irq; /* guest interrupt source, when has_irq */
 	bool has_irq;
+	u32 index; /* in guest.devs */
 	/* Serialises the model: its VCPUs' accesses and other queries of its state. */
 	spinlock_t lock;
 	u64 nr_mmio_exits; /* guest accesses that trapped here, refused ones included */
+	size_t state_size;
 	u64 state[];
 };
 
-/* The instances of @cfg's devices in @g: 0, or an error in @err (emu_devs_free frees them). */
+/*
+ * The instances of @cfg's devices in @g, their interrupt lines wired to its
+ * interrupt controller: 0, or an error in @err (emu_devs_free frees them).
+ */
 int emu_devs_create(struct guest *g, const struct guestcfg *cfg, char *err, size_t errlen);
+/* Every instance back to its state after create (the guest's VCPUs are not running). */
+void emu_devs_reset(struct guest *g);
 void emu_devs_free(struct guest *g);
 /* The devices' nodes of the generated guest DTB (a /soc simple-bus as on QEMU virt). */
 int emu_devs_fdt(struct guest *g, void *fdt);
+/* Their nodes at the root of it, and /chosen's stdout-path (inside the chosen node). */
+int emu_devs_fdt_root(struct guest *g, void *fdt);
+int emu_devs_fdt_chosen(struct guest *g, void *fdt);
+/* Phandles in the generated DTB: VCPU @i's interrupt controller, a device. */
+#define EMU_PHANDLE_CPU_INTC(i) (1 + (u32)(i))
+#define EMU_PHANDLE_DEV(d) (1 + GUESTCFG_MAX_VCPUS + (d)->index)
 /*
  * The device whose window holds @gpa, or NULL.  Lock-free: a guest's
- * instances do not change while it runs.
+ * instances do not change from create to destroy.
  */
 struct emu_dev *emu_dev_find(struct guest *g, u64 gpa);
-/* One access, counted: 0, or -EINVAL when refused (by the model, or past the window's end). */
-int emu_dev_access(struct emu_dev *d, u64 off, unsigned int size, bool store, u64 *val);
-bool emu_dev_irq_pending(struct emu_dev *d);
+/*
+ * One access by @vg, counted: 0, or -EINVAL when refused (by the model, or
+ * past the window's end).  Its interrupt line follows, and its deadline.
+ */
+int emu_dev_access(struct emu_dev *d, struct vcpu_guest *vg, u64 off, unsigned int size, bool store,
+		   u64 *val);
+/* The level of its line now, pushed to the interrupt controller (the line may have moved). */
+bool emu_dev_update_irq(struct emu_dev *d);
+/* `guest devices`: the model's lines about its state (empty without any). */
+void emu_dev_describe(struct emu_dev *d, char *buf, size_t len);
+/* A guest's virtual serial line got input: its devices' lines follow (orphan context). */
+void emu_devs_input(void *guest);
+/* Device timer (interrupt context): what is due in @g's devices; the next deadline. */
+u64 emu_devs_deadlines(struct guest *g);
+
+/*
+ * Interrupt lines for devices that are not emulated MMIO models (virtio
+ * back ends, passthrough): a level, or an edge, on @g's interrupt
+ * controller; nothing without one.  Any context that does not sleep.
+ */
+void emu_irq_set_level(struct guest *g, u32 irq, bool high);
+void emu_irq_edge(struct guest *g, u32 irq);
 
 /*
  * A load or store guest-page fault (normal context, interrupts off): emulate

@@ -184,7 +184,9 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 	T(fdt_begin_node(buf, "chosen"));
 	if (cfg->bootargs)
 		T(fdt_property_string(buf, "bootargs", cfg->bootargs));
+	T(emu_devs_fdt_chosen(g, buf));
 	T(fdt_end_node(buf));
+	T(emu_devs_fdt_root(g, buf));
 	T(fdt_begin_node(buf, "cpus"));
 	T(fdt_property_u32(buf, "#address-cells", 1));
 	T(fdt_property_u32(buf, "#size-cells", 0));
@@ -198,10 +200,12 @@ static int build_dtb(struct guest *g, const struct guestcfg *cfg, void *buf, siz
 		T(fdt_property_string(buf, "riscv,isa", isa));
 		T(fdt_property_string(buf, "mmu-type", "riscv,sv39"));
 		T(fdt_property_string(buf, "status", "okay"));
+		/* The virtual PLIC's interrupts-extended names it. */
 		T(fdt_begin_node(buf, "interrupt-controller"));
 		T(fdt_property_u32(buf, "#interrupt-cells", 1));
 		T(fdt_property(buf, "interrupt-controller", NULL, 0));
 		T(fdt_property_string(buf, "compatible", "riscv,cpu-intc"));
+		T(fdt_property_u32(buf, "phandle", EMU_PHANDLE_CPU_INTC(i)));
 		T(fdt_end_node(buf));
 		T(fdt_end_node(buf));
 	}
@@ -303,8 +307,9 @@ static void free_vcpus(struct guest *g)
 
 static void guest_free(struct guest *g)
 {
-	free_vcpus(g);
+	/* Devices first: from then on nothing raises a VCPU's level. */
 	emu_devs_free(g);
+	free_vcpus(g);
 	free_memory(g);
 	if (g->gs.root)
 		gstage_destroy(&g->gs);
@@ -405,7 +410,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	sbi_server_guest_init(g);
 	g->hsm_lock = (spinlock_t)SPINLOCK_INIT;
 	g->lock = (struct mutex)MUTEX_INIT(g->lock);
-	vserial_init(&g->vserial, g->name);
+	vserial_init(&g->vserial, g->name, emu_devs_input, g);
 	for (u32 i = 0; i < cfg->nr_mem; i++)
 		max_chunks += 2 * 64;
 	r = -ENOMEM;
@@ -592,14 +597,16 @@ static int reset_locked(struct guest *g, u32 from, char *err, size_t errlen)
 		return -EBUSY;
 	}
 	wait_vcpus_done(g);
+	/*
+	 * Devices come back in their reset state, as after create, before the
+	 * VCPUs go: input to the guest's UART meanwhile cannot reach a VCPU
+	 * through a freshly reset PLIC (nothing is enabled in it).
+	 */
+	emu_devs_reset(g);
 	free_vcpus(g);
-	/* Devices come back in their reset state, as after create. */
-	emu_devs_free(g);
 	for (unsigned int i = 0; i < g->nr_chunks; i++)
 		zero_pages((void *)g->chunks[i].hpa, PAGE_SIZE << g->chunks[i].order);
-	r = emu_devs_create(g, g->cfg, err, errlen);
-	if (!r)
-		r = load_images(g, err, errlen);
+	r = load_images(g, err, errlen);
 	if (!r) {
 		r = create_vcpus(g, g->cfg);
 		if (r)

@@ -54,6 +54,7 @@ struct guest {
 	spinlock_t hsm_lock; /* VCPU HSM state changes made by other VCPUs */
 	struct emu_dev *devs[GUESTCFG_MAX_DEVICES]; /* emulated devices (core/emulator.h) */
 	u32 nr_devs;
+	struct emu_dev *irqchip; /* the one of them that takes the others' interrupt lines */
 	struct vserial vserial;
 };
 
@@ -89,11 +90,14 @@ struct vcpu_guest {
 	bool suspend_nonret;
 	u64 start_addr, start_arg; /* for HSM start and non-retentive resume */
 	u32 pending;		   /* HVIP_* bits to raise before entering (atomic) */
+	u32 levels;		   /* HVIP_LEVELS bits held high by devices (atomic) */
+	u32 levels_hw;		   /* levels as last written to hvip on its hart */
 	u32 requests;		   /* VCPU_REQ_* (atomic) */
 	volatile int in_guest;	   /* hart index while in VS-mode, else -1 */
 	u32 wake;		   /* a reason to look again while parked or waiting (atomic) */
 	bool waiting;		   /* in WFI or suspended: enters once an interrupt is pending */
 	struct timer_event wfi_timer, vtimer;
+	struct timer_event dev_timer; /* the earliest device deadline it armed */
 	struct vcpu_stats st;
 };
 
@@ -138,6 +142,17 @@ void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, uns
 void guest_vcpu_loop(void *arg);
 /* Raise HVIP_* interrupts on a VCPU of any hart. */
 void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip);
+/*
+ * Hold HVIP_LEVELS bits (VSEIP: the virtual PLIC's output for its S-mode
+ * context) high or low on a VCPU of any hart, until set otherwise; any
+ * context that does not sleep.
+ */
+void guest_vcpu_set_level(struct vcpu_guest *vg, u32 hvip, bool high);
+/*
+ * The calling VCPU (on its thread, interrupts off) arms its device timer:
+ * emu_devs_deadlines runs at @deadline (timebase ticks) on its hart.
+ */
+void guest_vcpu_device_deadline(struct vcpu_guest *vg, u64 deadline);
 /* Make a VCPU look at its state now: leave guest mode, leave WFI or parking. */
 void guest_vcpu_kick(struct vcpu_guest *vg);
 void guest_kick_all(struct guest *g);

@@ -3,12 +3,13 @@
  * handles its exits.  Its VS-level CSRs stay on the hart until another
  * guest's VCPU needs it (percpu.guest_loaded; VCPUs do not migrate).
  *
- * What crosses VCPUs goes through three words of struct vcpu_guest:
- * pending (interrupts to raise in hvip), requests (fences to do on the
- * VCPU's hart) and in_guest (the hart it is in VS-mode on, or -1).  The
- * VCPU publishes in_guest, then reads pending, requests and the guest
- * state; the other side writes those, then reads in_guest and sends an IPI
- * to that hart: one of the two always sees the other's write.
+ * What crosses VCPUs goes through four words of struct vcpu_guest:
+ * pending (interrupts to raise in hvip), levels (interrupt lines held high,
+ * mirrored into hvip), requests (fences to do on the VCPU's hart) and
+ * in_guest (the hart it is in VS-mode on, or -1).  The VCPU publishes
+ * in_guest, then reads pending, levels, requests and the guest state; the
+ * other side writes those, then reads in_guest and sends an IPI to that
+ * hart: one of the two always sees the other's write.
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_server.h"
@@ -55,6 +56,16 @@ static void vtimer_fired(struct timer_event *ev)
 	guest_vcpu_inject(vg, HVIP_VSTIP);
 }
 
+/* A device's deadline passed (emulator deadline hook): what is due, then the next one. */
+static void dev_timer_fired(struct timer_event *ev)
+{
+	struct vcpu_guest *vg = ev->data;
+	u64 next = emu_devs_deadlines(vg->guest);
+
+	if (next != UINT64_MAX)
+		timer_event_start(&vg->dev_timer, next);
+}
+
 void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, unsigned int index)
 {
 	vg->guest = g;
@@ -65,6 +76,7 @@ void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, uns
 	vcpu_csrs_init(&vg->csrs);
 	timer_event_init(&vg->wfi_timer, wfi_timer_fired, vg);
 	timer_event_init(&vg->vtimer, vtimer_fired, vg);
+	timer_event_init(&vg->dev_timer, dev_timer_fired, vg);
 }
 
 /* ------------------------------------------------------------ across VCPUs */
@@ -100,6 +112,22 @@ void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip)
 	guest_vcpu_kick(vg);
 }
 
+void guest_vcpu_set_level(struct vcpu_guest *vg, u32 hvip, bool high)
+{
+	u32 old = high ? __atomic_fetch_or(&vg->levels, hvip, __ATOMIC_SEQ_CST)
+		       : __atomic_fetch_and(&vg->levels, ~hvip, __ATOMIC_SEQ_CST);
+
+	if ((old & hvip) != (high ? hvip : 0))
+		guest_vcpu_kick(vg);
+}
+
+void guest_vcpu_device_deadline(struct vcpu_guest *vg, u64 deadline)
+{
+	/* Earlier than the one armed, or none armed: a later one is re-armed when that fires. */
+	if (!vg->dev_timer.armed || deadline < vg->dev_timer.deadline)
+		timer_event_start(&vg->dev_timer, deadline);
+}
+
 void guest_vcpu_request(struct vcpu_guest *vg, u32 req)
 {
 	__atomic_fetch_or(&vg->requests, req, __ATOMIC_SEQ_CST);
@@ -115,6 +143,7 @@ static void take_requests(struct vcpu_guest *vg)
 {
 	u32 req = __atomic_exchange_n(&vg->requests, 0, __ATOMIC_ACQ_REL);
 	u32 irqs = __atomic_exchange_n(&vg->pending, 0, __ATOMIC_ACQ_REL);
+	u32 levels = __atomic_load_n(&vg->levels, __ATOMIC_ACQUIRE);
 
 	if (req & VCPU_REQ_HFENCE_VVMA) {
 		vcpu_hfence_vvma();
@@ -124,8 +153,10 @@ static void take_requests(struct vcpu_guest *vg)
 		__asm__ volatile("fence.i" ::: "memory");
 		vg->st.req_fence_i++;
 	}
-	if (irqs)
-		csr_set(CSR_HVIP, irqs);
+	/* hvip's level bits are Keel's alone: they follow the word, set and cleared. */
+	csr_clear(CSR_HVIP, HVIP_LEVELS & ~levels);
+	csr_set(CSR_HVIP, irqs | levels);
+	vg->levels_hw = levels;
 }
 
 /* ------------------------------------------------------------ timer, HSM */
@@ -340,8 +371,10 @@ static void run(struct vcpu_guest *vg)
 			return;
 		__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* Its own MMIO may have moved an interrupt line (levels) too. */
 		if (!may_run(vg) || __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
-		    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED))
+		    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&vg->levels, __ATOMIC_RELAXED) != vg->levels_hw)
 			return;
 	}
 }
@@ -374,8 +407,9 @@ void guest_vcpu_loop(void *arg)
 		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
 		irq_enable();
 	}
-	/* Gone for good: nothing of it is worth saving later. */
+	/* Gone for good: nothing of it is worth saving later, no device deadline runs for it. */
 	timer_event_stop(&vg->vtimer);
+	timer_event_stop(&vg->dev_timer);
 	irq_disable();
 	if (this_cpu()->guest_loaded == vg)
 		this_cpu()->guest_loaded = NULL;

@@ -65,7 +65,7 @@ int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 	}
 	if (store)
 		val = insn_store_value(&a, r->x[a.reg]);
-	e = emu_dev_access(d, gpa - d->base, a.size, store, &val);
+	e = emu_dev_access(d, vg, gpa - d->base, a.size, store, &val);
 	if (e) {
 		snprintf(why, len, "%s (%s) refused a %u-byte %s at offset 0x%lx", d->name,
 			 d->emu->compatible, a.size, store ? "store" : "load",

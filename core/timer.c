@@ -24,6 +24,26 @@ u64 time_ticks(void)
 	return rdtime();
 }
 
+static u64 wall_ns = (u64)CONFIG_WALLCLOCK_EPOCH * 1000000000ULL, wall_ticks;
+static const char *wall_source = "CONFIG_WALLCLOCK_EPOCH";
+
+u64 wallclock_ns(void)
+{
+	return wall_ns + ticks_to_ns(time_ticks() - wall_ticks);
+}
+
+void wallclock_set(u64 ns, const char *source)
+{
+	wall_ticks = time_ticks();
+	wall_ns = ns;
+	wall_source = source;
+}
+
+const char *wallclock_source(void)
+{
+	return wall_source;
+}
+
 u64 ticks_to_ns(u64 ticks)
 {
 	return (u64)(((__uint128_t)ticks * ns_per_tick_32) >> 32);

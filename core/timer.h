@@ -31,6 +31,14 @@ void timer_queue_init(struct timer_queue *q);
 void timer_handle_irq(void);
 
 u64 time_ticks(void);
+/*
+ * Wall-clock time in ns since 1970-01-01 UTC: a host RTC read once at boot
+ * (wallclock_set), else CONFIG_WALLCLOCK_EPOCH at time 0, plus the timebase
+ * ticks since.
+ */
+u64 wallclock_ns(void);
+void wallclock_set(u64 ns, const char *source);
+const char *wallclock_source(void);
 u64 ticks_to_ns(u64 ticks);
 u64 ns_to_ticks(u64 ns);
 static inline u64 time_ns(void)

@@ -7,10 +7,12 @@
 #include "core/vserial.h"
 #include "core/printk.h"
 
-void vserial_init(struct vserial *vs, const char *name)
+void vserial_init(struct vserial *vs, const char *name, void (*input)(void *arg), void *arg)
 {
 	vs->lock = (spinlock_t)SPINLOCK_INIT;
 	vs->name = name;
+	vs->input = input;
+	vs->input_arg = arg;
 }
 
 static void flush_line(struct vserial *vs)
@@ -53,6 +55,12 @@ size_t vserial_read(struct vserial *vs, u8 *buf, size_t n)
 	return got;
 }
 
+bool vserial_has_input(struct vserial *vs)
+{
+	return __atomic_load_n(&vs->rx_head, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&vs->rx_tail, __ATOMIC_ACQUIRE);
+}
+
 static void rx_push(struct vserial *vs, u8 c)
 {
 	unsigned long flags = spin_lock_irqsave(&vs->lock);
@@ -63,6 +71,8 @@ static void rx_push(struct vserial *vs, u8 c)
 	else
 		vs->rx_dropped++;
 	spin_unlock_irqrestore(&vs->lock, flags);
+	/* A UART's receive interrupt may rise now, not only when the guest looks at it. */
+	vs->input(vs->input_arg);
 }
 
 void vserial_stats(struct vserial *vs, struct vserial_stats *st)

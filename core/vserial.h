@@ -29,6 +29,9 @@ struct vserial {
 	u32 rx_head, rx_tail; /* typed, not yet read by the guest */
 	u8 rx[VSERIAL_RX_SIZE];
 	u64 rx_dropped; /* typed while rx[] was full */
+	/* Called (no lock held) after input arrived: the guest's devices look at it. */
+	void (*input)(void *arg);
+	void *input_arg;
 };
 
 struct vserial_stats {
@@ -37,11 +40,13 @@ struct vserial_stats {
 	u32 input;    /* typed bytes the guest has not read */
 };
 
-void vserial_init(struct vserial *vs, const char *name);
+void vserial_init(struct vserial *vs, const char *name, void (*input)(void *arg), void *arg);
 /* Guest output (normal context). */
 void vserial_write(struct vserial *vs, const char *s, size_t n);
 /* Guest input: up to @n typed bytes into @buf; how many (0: nothing typed). */
 size_t vserial_read(struct vserial *vs, u8 *buf, size_t n);
+/* Typed bytes wait, without taking them. */
+bool vserial_has_input(struct vserial *vs);
 void vserial_stats(struct vserial *vs, struct vserial_stats *st);
 /* Print the output ring to Keel's console. */
 void vserial_dump(struct vserial *vs);

@@ -5,8 +5,10 @@
  * (THR is always empty); received bytes come from it into a 16-byte FIFO (one
  * byte with the FIFOs off).  Loopback (MCR bit 4) loops THR into the FIFO and
  * MCR into MSR.  The receive trigger level is not modelled: data available is
- * reported from the first byte.  Interrupts: the level is computed
- * (irq_pending) for the virtual PLIC to come; nothing is delivered yet.
+ * reported from the first byte.  Its interrupt line (irq_pending: received
+ * data, THR empty, line status, as IIR reports them) goes to the guest's
+ * virtual PLIC; typed bytes raise it before they enter the FIFO (the
+ * framework asks again when the serial line gets some).  The generated DTB's stdout-path names it.
  */
 #include "core/emulator.h"
 #include "core/guest.h"
@@ -227,8 +229,15 @@ static int ns16550_write(struct emu_dev *d, u64 off, unsigned int size, u64 val)
 
 static bool ns16550_irq_pending(struct emu_dev *d)
 {
-	rx_fill(d);
-	return (iir(state(d)) & IIR_NO_INT) == 0;
+	struct ns16550 *u = state(d);
+	/*
+	 * Typed bytes count as received data before they are in the FIFO (the
+	 * guest's next read takes them in): taking them now would leave
+	 * nothing for a guest that reads its console through SBI.
+	 */
+	bool typed = !(u->mcr & MCR_LOOP) && vserial_has_input(&d->guest->vserial);
+
+	return (iir(u) & IIR_NO_INT) == 0 || ((u->ier & IER_RDI) && typed);
 }
 
 static int ns16550_fdt_props(const struct emu_dev *d, void *fdt)
@@ -238,4 +247,5 @@ static int ns16550_fdt_props(const struct emu_dev *d, void *fdt)
 
 EMULATOR_DECLARE(ns16550, "ns16550a", .state_size = sizeof(struct ns16550), .min_size = NR_REGS,
 		 .init = ns16550_init, .read = ns16550_read, .write = ns16550_write,
-		 .irq_pending = ns16550_irq_pending, .fdt_props = ns16550_fdt_props);
+		 .irq_pending = ns16550_irq_pending, .console = true,
+		 .fdt_props = ns16550_fdt_props);

@@ -260,6 +260,20 @@ static int check_cells(struct ctx *c, const char *path, const struct prop *p, u3
 	return 0;
 }
 
+/* A PLIC source number (or count): one cell, 1..GUESTCFG_MAX_IRQ. */
+static int prop_source(struct ctx *c, const char *path, const struct prop *p, const char *what,
+		       u32 *v)
+{
+	int ret = prop_u32(c, path, p, v);
+
+	if (ret)
+		return ret;
+	if (*v < 1 || *v > GUESTCFG_MAX_IRQ)
+		return fail(c, -ERANGE, "%s: %s %u out of range 1..%u", path, what, *v,
+			    GUESTCFG_MAX_IRQ);
+	return 0;
+}
+
 /* [a, a + as) and [b, b + bs), neither of which wraps. */
 static bool overlap(u64 a, u64 as, u64 b, u64 bs)
 {
@@ -704,7 +718,7 @@ static const char *pick_compat(const char *const *known, const char *list, int l
 	return NULL;
 }
 
-enum { D_COMPAT, D_REG, D_IRQ, D_NR };
+enum { D_COMPAT, D_REG, D_IRQ, D_NDEV, D_NR };
 
 static int parse_device(struct ctx *c, int node, const char *name)
 {
@@ -712,6 +726,7 @@ static int parse_device(struct ctx *c, int node, const char *name)
 		[D_COMPAT] = { .name = "compatible" },
 		[D_REG] = { .name = "reg" },
 		[D_IRQ] = { .name = "interrupts" },
+		[D_NDEV] = { .name = "riscv,ndev" },
 	};
 	struct guestcfg *cfg = c->cfg;
 	struct guestcfg_device d = { .name = name };
@@ -747,13 +762,15 @@ static int parse_device(struct ctx *c, int node, const char *name)
 			    "(Sv39x4)",
 			    path, d.base, d.size, (u64)GUESTCFG_GPA_LIMIT);
 	if (p[D_IRQ].val) {
-		ret = prop_u32(c, path, &p[D_IRQ], &d.irq);
+		ret = prop_source(c, path, &p[D_IRQ], "interrupt", &d.irq);
 		if (ret)
 			return ret;
-		if (d.irq < 1 || d.irq > GUESTCFG_MAX_IRQ)
-			return fail(c, -ERANGE, "%s: interrupt %u out of range 1..%u", path, d.irq,
-				    GUESTCFG_MAX_IRQ);
 		d.has_irq = true;
+	}
+	if (p[D_NDEV].val) {
+		ret = prop_source(c, path, &p[D_NDEV], "riscv,ndev", &d.ndev);
+		if (ret)
+			return ret;
 	}
 
 	for (i = 0; i < cfg->nr_mem; i++) {

@@ -81,6 +81,7 @@ struct guestcfg_device {
 	u64 base, size;
 	u32 irq;
 	bool has_irq;
+	u32 ndev; /* riscv,ndev: an interrupt controller's sources; 0 when not given */
 };
 
 struct guestcfg {

@@ -88,15 +88,17 @@ void vcpu_csrs_save(struct guest_csrs *c)
 	c->senvcfg = csr_read(CSR_SENVCFG);
 	/*
 	 * hvip holds what Keel injected and the guest's own VSSIP (it clears
-	 * that through sip), so it is read back; but under Sstc never VSTIP:
-	 * QEMU 7.2 reports the vstimecmp interrupt there, and restoring that
-	 * would leave a timer interrupt pending after the guest re-armed it.
+	 * that through sip), so it is read back; never the level bits, which
+	 * the VCPU's levels word owns (it is written into hvip at each entry,
+	 * so a stale copy here could only be wrong); and under Sstc never
+	 * VSTIP: QEMU 7.2 reports the vstimecmp interrupt there, and restoring
+	 * that would leave a timer interrupt pending after the guest re-armed it.
 	 */
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE) {
-		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_VSTIP);
+		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_LEVELS & ~HVIP_VSTIP);
 		c->vstimecmp = csr_read(CSR_VSTIMECMP);
 	} else {
-		c->hvip = csr_read(CSR_HVIP) & HIDELEG_VS;
+		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_LEVELS);
 	}
 	if (vcpu_fp) {
 		csr_set(CSR_SSTATUS, SSTATUS_FS);

@@ -16,11 +16,16 @@ struct guest_regs {
 #define HVIP_VSSIP (1UL << 2)
 #define HVIP_VSTIP (1UL << 6)
 #define HVIP_VSEIP (1UL << 10)
+/*
+ * Those that follow a level Keel keeps per VCPU (struct vcpu_guest.levels):
+ * written into hvip before each entry, never saved with the CSRs.
+ */
+#define HVIP_LEVELS HVIP_VSEIP
 
 /*
  * A guest VCPU's state that stays on the hart until another guest VCPU needs
  * it: VS-level CSRs, hvip (interrupts Keel injects, and the guest's own
- * VSSIP), and the F/D registers when the host has them.
+ * VSSIP; not HVIP_LEVELS), and the F/D registers when the host has them.
  */
 struct guest_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, vstimecmp, hvip;

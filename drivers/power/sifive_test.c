@@ -5,8 +5,6 @@
  */
 #include "core/driver.h"
 #include "core/power.h"
-#include "arch/riscv/mmu.h"
-#include "libs/fdtinfo.h"
 
 #define FINISHER_FAIL 0x3333
 
@@ -19,15 +17,12 @@ static void sifive_test_fail(u32 code)
 
 static int sifive_test_probe(const void *fdt, int node)
 {
-	u64 base, size;
+	u64 base;
 	int err;
 
 	if (finisher)
 		return -ENODEV;
-	err = fdt_node_reg(fdt, node, 0, &base, &size);
-	if (err)
-		return err;
-	err = mmu_map_io(base, size ? size : 0x1000);
+	err = driver_map_reg(fdt, node, &base);
 	if (err)
 		return err;
 	finisher = (volatile u32 *)base;

@@ -20,3 +20,6 @@ fuzz-guestcfg-runs := 10000
 FUZZ_TARGETS += insn
 fuzz-insn-srcs := libs/insn.c
 fuzz-insn-max-len := 20
+FUZZ_TARGETS += plic
+fuzz-plic-srcs := libs/plic.c
+fuzz-plic-max-len := 512

@@ -35,6 +35,31 @@ UART = """devices {
 	};"""
 
 
+# QEMU virt's platform devices, emulated: UART, RTC, syscon (poweroff, reboot) and the PLIC
+# their interrupts go through (emulators/).
+PLATFORM = """devices {
+		uart@10000000 {
+			compatible = "ns16550a";
+			reg = <0x0 0x10000000 0x0 0x100>;
+			interrupts = <10>;
+		};
+		rtc@101000 {
+			compatible = "google,goldfish-rtc";
+			reg = <0x0 0x101000 0x0 0x1000>;
+			interrupts = <11>;
+		};
+		test@100000 {
+			compatible = "sifive,test1", "sifive,test0", "syscon";
+			reg = <0x0 0x100000 0x0 0x1000>;
+		};
+		plic@c000000 {
+			compatible = "sifive,plic-1.0.0", "riscv,plic0";
+			reg = <0x0 0xc000000 0x0 0x600000>;
+			riscv,ndev = <96>;
+		};
+	};"""
+
+
 def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1):
     """guests: {name: keel.test value (and more bootargs after it)};
     devices: {name: the guest's /devices node}.  Returns the cpio archive's path."""
@@ -100,14 +125,15 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
 
 
 ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
-       "legacy", "uart", "fp", "virt_insn"]
+       "legacy", "uart", "plic", "rtc", "fp", "virt_insn"]
 
 
 @pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),
                                            (2, 3, "rv64,sstc=false")])
 def test_guest_with_several_vcpus(keel_factory, tmp_path, smp, vcpus, cpu):
-    # HSM, IPI, RFENCE, TIME, FP and the UART across VCPUs: the guest's own checks, as natively.
-    extra = ["-initrd", package(tmp_path, {"mv": "all"}, devices={"mv": UART}, vcpus=vcpus)]
+    # HSM, IPI, RFENCE, TIME, FP and QEMU virt's devices (the PLIC's interrupts to each VCPU)
+    # across VCPUs: the guest's own checks, as natively.
+    extra = ["-initrd", package(tmp_path, {"mv": "all"}, devices={"mv": PLATFORM}, vcpus=vcpus)]
     k = keel_factory(smp=smp, extra_args=extra + (["-cpu", cpu] if cpu else []))
     assert k.cmd("guest create guests/mv.dtb") == \
         f"guest 'mv' created: id 0, {vcpus} vcpus, 65536 KiB RAM"

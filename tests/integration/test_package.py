@@ -162,8 +162,8 @@ def test_guest_check_unknown_device(keel_factory, tmp_path):
     pkg = guest_package(tmp_path, dts_extra="""devices {
 		#address-cells = <2>; #size-cells = <2>;
 		uart@10000000 { compatible = "vendor,uart", "ns16550a"; reg = <0x0 0x10000000 0x0 0x100>; };
-		rtc@101000 { compatible = "google,goldfish-rtc"; reg = <0x0 0x101000 0x0 0x1000>; };
+		wdt@101000 { compatible = "vendor,watchdog"; reg = <0x0 0x101000 0x0 0x1000>; };
 	};""")
     k = keel_factory(smp=1, extra_args=["-initrd", str(pkg)])
     assert k.cmd("guest check guests/basic.dtb") == \
-        "error: guest 'basic': unknown device compatible 'google,goldfish-rtc'"
+        "error: guest 'basic': unknown device compatible 'vendor,watchdog'"

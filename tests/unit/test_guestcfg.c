@@ -20,7 +20,8 @@
 
 #define DTB_DIR "build/unit/guestcfg/"
 
-static const char *const known[] = { "ns16550a", "virtio,mmio", "google,goldfish-rtc", NULL };
+static const char *const known[] = { "ns16550a",	  "virtio,mmio",  "google,goldfish-rtc",
+				     "sifive,plic-1.0.0", "sifive,test1", NULL };
 
 /* A struct guestcfg is a few KiB: one, not one per stack frame. */
 static struct guestcfg cfg;
@@ -259,7 +260,12 @@ static void test_doc_example(void **state)
 	assert_string_equal(cfg.name, "basic");
 	assert_int_equal(cfg.nr_vcpus, 2);
 	assert_vcpu(1, 3, 5000000, 0x2);
-	assert_int_equal(cfg.nr_devices, 1);
+	assert_int_equal(cfg.nr_devices, 4);
+	assert_string_equal(cfg.dev[2].compatible, "sifive,test1");
+	assert_false(cfg.dev[2].has_irq);
+	assert_string_equal(cfg.dev[3].compatible, "sifive,plic-1.0.0");
+	assert_int_equal(cfg.dev[3].ndev, 96);
+	assert_int_equal(cfg.dev[0].ndev, 0);
 	free(blob);
 }
 
@@ -325,6 +331,8 @@ static const struct bad_case bad_cases[] = {
 	  "guest 'x': devices 'uart@10000000' and 'virtio@10001000' share interrupt 10" },
 	{ "err_dev_irq_range", -ERANGE,
 	  "guest 'x': /devices/uart@10000000: interrupt 0 out of range 1..1023" },
+	{ "err_dev_ndev_range", -ERANGE,
+	  "guest 'x': /devices/plic@c000000: riscv,ndev 1024 out of range 1..1023" },
 	{ "err_dev_no_compat", -ENOENT,
 	  "guest 'x': /devices/uart@10000000: missing required property 'compatible'" },
 	{ "err_dev_child", -EINVAL, "guest 'x': /devices/uart@10000000: unknown node 'port'" },

@@ -29,3 +29,5 @@ $(BUILD)/unit/guestcfg/%.dtb: tests/unit/guestcfg/%.dts
 $(BUILD)/unit/test_guestcfg: $(unit-guestcfg-dtbs)
 UNIT_TESTS += insn
 unit-insn-srcs := libs/insn.c
+UNIT_TESTS += plic
+unit-plic-srcs := libs/plic.c

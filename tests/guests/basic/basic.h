@@ -81,6 +81,52 @@ bool wait_ge_idle(volatile unsigned long *p, unsigned long want, uint64_t timeou
 bool wait_hart_status(unsigned long hartid, long want, uint64_t timeout_ms, unsigned long *seen);
 
 /* checks.c */
+/*
+ * The ns16550a named by the device tree (QEMU virt: 0x10000000, reg-shift 0),
+ * driven through plain byte loads and stores: natively QEMU's UART, under
+ * Keel its emulation, which must answer the same.
+ */
+#define UART_RBR 0 /* THR on write, DLL with DLAB */
+#define UART_IER 1 /* DLM with DLAB */
+#define UART_IIR 2 /* FCR on write */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define UART_THR UART_RBR
+#define UART_FCR UART_IIR
+#define UART_DLL UART_RBR
+#define UART_DLM UART_IER
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NONE 0xc1 /* FIFOs on, no interrupt */
+#define IIR_THRI 0xc2
+#define IIR_RDI 0x04
+#define IIR_CTI 0x0c /* character timeout: QEMU's once data sat in the FIFO a while */
+#define FCR_FIFO 0x01
+#define FCR_CLEAR 0x06 /* both FIFOs */
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define LSR_IDLE (LSR_THRE | LSR_TEMT)
+/* Modem status with nothing attached (QEMU's stdio back end has no modem lines). */
+#define MSR_IDLE 0xb0
+#define UART_FIFO 16
+
+uint8_t uart_in(unsigned int reg);
+void uart_out(unsigned int reg, uint8_t v);
+bool uart_find(const char *name);
+bool uart_reset(void);
+/* Every other hart waits in WFI (JOB_PARK) for IPIs and external interrupts. */
+unsigned int park_start(struct check *c);
+void park_stop(struct check *c);
+
 void check_sbi_base(void);
 void check_console(void);
 void check_timer_sbi(void);
@@ -103,5 +149,12 @@ unsigned long fp_rounds(unsigned long hartid);
 void check_uart(void);
 void check_uart_rx(void);
 void check_console_rx(void);
+
+/* devices.c */
+extern unsigned long poweroff_value; /* keel.poweroff_value; 0: the DT's /poweroff value */
+void check_plic(void);
+void check_rtc(void);
+void check_poweroff(void);
+void ext_irq(struct hart_state *h);
 
 #endif

@@ -465,7 +465,7 @@ void check_hsm_suspend(void)
 /* ------------------------------------------------------- parked secondaries */
 
 /* Start every other hart into the WFI loop of JOB_PARK; returns how many run. */
-static unsigned int park_start(struct check *c)
+unsigned int park_start(struct check *c)
 {
 	unsigned int i, n = 0;
 
@@ -498,7 +498,7 @@ static unsigned int park_start(struct check *c)
 	return n;
 }
 
-static void park_stop(struct check *c)
+void park_stop(struct check *c)
 {
 	unsigned int i;
 
@@ -776,54 +776,17 @@ void check_reboot(void)
 
 /* ------------------------------------------------------------------- UART */
 
-/*
- * The ns16550a named by the device tree (QEMU virt: 0x10000000, reg-shift 0),
- * driven through plain byte loads and stores: natively QEMU's UART, under
- * Keel its emulation, which must answer the same.
- */
-#define UART_RBR 0 /* THR on write, DLL with DLAB */
-#define UART_IER 1 /* DLM with DLAB */
-#define UART_IIR 2 /* FCR on write */
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
-#define UART_THR UART_RBR
-#define UART_FCR UART_IIR
-#define UART_DLL UART_RBR
-#define UART_DLM UART_IER
-
-#define IER_RDI 0x01
-#define IER_THRI 0x02
-#define IIR_NONE 0xc1 /* FIFOs on, no interrupt */
-#define IIR_THRI 0xc2
-#define IIR_RDI 0x04
-#define IIR_CTI 0x0c /* character timeout: QEMU's once data sat in the FIFO a while */
-#define FCR_FIFO 0x01
-#define FCR_CLEAR 0x06 /* both FIFOs */
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80
-#define MCR_LOOP 0x10
-#define LSR_DR 0x01
-#define LSR_OE 0x02
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define LSR_IDLE (LSR_THRE | LSR_TEMT)
-/* Modem status with nothing attached (QEMU's stdio back end has no modem lines). */
-#define MSR_IDLE 0xb0
-#define UART_FIFO 16
-/* Interactive checks wait this long for a line (guest time). */
+/* The registers are in basic.h.  Interactive checks wait this long for a line (guest time). */
 #define RX_WAIT_MS 60000U
 
 static volatile uint8_t *uart;
 
-static uint8_t uart_in(unsigned int reg)
+uint8_t uart_in(unsigned int reg)
 {
 	return uart[reg];
 }
 
-static void uart_out(unsigned int reg, uint8_t v)
+void uart_out(unsigned int reg, uint8_t v)
 {
 	uart[reg] = v;
 }
@@ -837,7 +800,7 @@ static void uart_expect(struct check *c, const char *what, unsigned int reg, uin
 }
 
 /* The UART, or a skip line for check @name when the device tree has none. */
-static bool uart_find(const char *name)
+bool uart_find(const char *name)
 {
 	if (!dt.uart_base) {
 		report_skip(name, "no ns16550a in the device tree");
@@ -848,7 +811,7 @@ static bool uart_find(const char *name)
 }
 
 /* 8N1, interrupts off, FIFOs on and empty, modem outputs low, nothing being sent. */
-static bool uart_reset(void)
+bool uart_reset(void)
 {
 	uint64_t end = rdtime() + ms_to_ticks(WAIT_MS);
 

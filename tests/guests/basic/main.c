@@ -186,14 +186,17 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 		__atomic_fetch_add(&fp_done, 1, __ATOMIC_SEQ_CST);
 		break;
 	case JOB_PARK:
-		/* Wait in WFI for IPIs; the handler counts them (harts[].ipis, ipi_acks). */
-		csr_write(CSR_SIE, SIE_SSIE);
+		/*
+		 * Wait in WFI for IPIs (the handler counts them: harts[].ipis,
+		 * ipi_acks) and for external interrupts the plic check routes here.
+		 */
+		csr_write(CSR_SIE, SIE_SSIE | SIE_SEIE);
 		__atomic_store_n(&sec_up[hartid], 1, __ATOMIC_RELEASE);
 		for (;;) {
 			irq_disable();
 			if (__atomic_load_n(&park_quit, __ATOMIC_ACQUIRE))
 				break;
-			wfi(); /* wakes on a pending SSIP even with SIE clear */
+			wfi(); /* wakes on a pending SSIP or SEIP even with SIE clear */
 			irq_enable();
 		}
 		csr_write(CSR_SIE, 0);
@@ -256,12 +259,15 @@ static const struct {
 	{ "rfence", check_rfence, false },
 	{ "legacy", check_legacy, false },
 	{ "uart", check_uart, false },
+	{ "plic", check_plic, false },
+	{ "rtc", check_rtc, false },
 	{ "uart_rx", check_uart_rx, true },
 	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
 	{ "virt_insn", check_virt_insn, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "reboot", check_reboot, true },
+	{ "poweroff", check_poweroff, true },
 };
 #define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
 
@@ -275,11 +281,14 @@ static size_t key_len(const char *tok, const char *end, const char *key)
 	return key[kl] ? 0 : kl;
 }
 
-/* keel.test=all | fault | NAME[,NAME...]; keel.fault_addr=HEX; keel.fault_size=1|2|4|8 */
+/*
+ * keel.test=all | fault | NAME[,NAME...]; keel.fault_addr=HEX; keel.fault_size=1|2|4|8;
+ * keel.poweroff_value=HEX
+ */
 static bool parse_options(const char *args, bool *selected, unsigned int *unknown)
 {
 	const char *p = args, *key_test = "keel.test=", *key_addr = "keel.fault_addr=";
-	const char *key_size = "keel.fault_size=";
+	const char *key_size = "keel.fault_size=", *key_poweroff = "keel.poweroff_value=";
 	bool any = false;
 
 	while (p && *p) {
@@ -295,6 +304,12 @@ static bool parse_options(const char *args, bool *selected, unsigned int *unknow
 		kl = key_len(tok, end, key_addr);
 		if (kl) {
 			if (!parse_hex(tok + kl, end, &fault_addr))
+				(*unknown)++;
+			continue;
+		}
+		kl = key_len(tok, end, key_poweroff);
+		if (kl) {
+			if (!parse_hex(tok + kl, end, &poweroff_value))
 				(*unknown)++;
 			continue;
 		}

@@ -56,6 +56,9 @@ void trap_handler(void)
 		case IRQ_S_SOFT:
 			soft_irq(h);
 			return;
+		case IRQ_S_EXT:
+			ext_irq(h);
+			return;
 		}
 		printk("BASIC: exception FAIL unexpected interrupt scause 0x%lx on hart %lu\n",
 		       cause, h->hartid);

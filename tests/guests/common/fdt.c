@@ -1,7 +1,10 @@
 /*
  * A tiny flattened-device-tree walker: just what the guest needs (harts,
- * timebase, the first RAM range, bootargs, the first ns16550a UART).  Deliberately not libfdt, so
- * the guest shares no code with Keel.
+ * timebase, the first RAM range, bootargs, the first ns16550a UART, PLIC and
+ * goldfish RTC, /poweroff).  Phandles are followed where the checks depend
+ * on them: the PLIC's interrupts-extended to the harts' interrupt
+ * controllers, /poweroff's regmap to its device.  Deliberately not libfdt,
+ * so the guest shares no code with Keel.
  */
 #include "guest.h"
 
@@ -12,6 +15,8 @@
 #define FDT_NOP 4
 #define FDT_END 9
 #define MAX_DEPTH 16
+#define MAX_REGMAPS 16
+#define IRQ_S_EXT_CELL 9 /* a cpu-intc input in interrupts-extended */
 
 static uint32_t be32(const void *p)
 {
@@ -75,21 +80,134 @@ static bool node_is(const char *name, const char *base)
 	return !*base && (!*name || *name == '@');
 }
 
+enum kind { K_OTHER, K_UART, K_PLIC, K_RTC, K_POWEROFF };
+
 struct node {
 	const char *name;
 	uint32_t addr_cells, size_cells; /* for this node's children */
-	bool has_reg;
+	bool has_reg, has_phandle;
 	uint64_t reg, reg_size; /* the first entry of reg */
+	uint32_t phandle, irq;	/* irq: the first cell of interrupts, 0 without */
 	/* cpu node state */
 	bool is_cpu, disabled;
-	bool is_uart; /* compatible holds "ns16550a" */
+	enum kind kind;
+	uint32_t ndev;			/* PLIC: riscv,ndev */
+	const uint8_t *ext;		/* PLIC: interrupts-extended */
+	uint32_t ext_len;		/* its bytes */
+	uint32_t value, offset, regmap; /* /poweroff */
 };
+
+/* What phandles point at, and who points, until the walk has seen every node. */
+struct refs {
+	unsigned int nr_intcs, nr_regmaps;
+	uint32_t intc_phandle[MAX_HARTS];
+	unsigned long intc_hartid[MAX_HARTS];
+	uint32_t regmap_phandle[MAX_REGMAPS];
+	uint64_t regmap_reg[MAX_REGMAPS];
+	const uint8_t *ext;
+	uint32_t ext_len, poweroff_regmap, poweroff_offset;
+};
+
+static enum kind kind_of(const uint8_t *val, uint32_t len)
+{
+	if (list_has(val, len, "ns16550a"))
+		return K_UART;
+	if (list_has(val, len, "sifive,plic-1.0.0") || list_has(val, len, "riscv,plic0"))
+		return K_PLIC;
+	if (list_has(val, len, "google,goldfish-rtc"))
+		return K_RTC;
+	if (list_has(val, len, "syscon-poweroff"))
+		return K_POWEROFF;
+	return K_OTHER;
+}
+
+/* The properties of a node the walk keeps (reg and the cells are its parent's business). */
+static void node_prop(struct node *n, const char *name, const uint8_t *val, uint32_t len)
+{
+	if (streq(name, "compatible")) {
+		n->kind = kind_of(val, len);
+	} else if (streq(name, "interrupts-extended")) {
+		n->ext = val;
+		n->ext_len = len;
+	} else if (len == 4 && streq(name, "phandle")) {
+		n->has_phandle = true;
+		n->phandle = be32(val);
+	} else if (len >= 4 && streq(name, "interrupts")) {
+		n->irq = be32(val);
+	} else if (len == 4 && streq(name, "riscv,ndev")) {
+		n->ndev = be32(val);
+	} else if (len == 4 && streq(name, "value")) {
+		n->value = be32(val);
+	} else if (len == 4 && streq(name, "offset")) {
+		n->offset = be32(val);
+	} else if (len == 4 && streq(name, "regmap")) {
+		n->regmap = be32(val);
+	}
+}
+
+/* A node's end: the first device of each kind, and what phandles lead to. */
+static void node_done(const struct node *stack, int depth, struct dt_info *info, struct refs *refs)
+{
+	const struct node *n = &stack[depth];
+
+	/* /cpus/cpu@N/interrupt-controller: its phandle is hart N's */
+	if (depth == 3 && n->has_phandle && node_is(n->name, "interrupt-controller") &&
+	    stack[2].is_cpu && stack[2].has_reg && refs->nr_intcs < MAX_HARTS) {
+		refs->intc_phandle[refs->nr_intcs] = n->phandle;
+		refs->intc_hartid[refs->nr_intcs++] = stack[2].reg;
+	}
+	if (n->has_phandle && n->has_reg && refs->nr_regmaps < MAX_REGMAPS) {
+		refs->regmap_phandle[refs->nr_regmaps] = n->phandle;
+		refs->regmap_reg[refs->nr_regmaps++] = n->reg;
+	}
+	if (n->kind == K_UART && n->has_reg && !info->uart_base && n->reg) {
+		info->uart_base = n->reg;
+		info->uart_size = n->reg_size;
+		info->uart_irq = n->irq;
+	}
+	if (n->kind == K_PLIC && n->has_reg && !info->plic_base && n->reg) {
+		info->plic_base = n->reg;
+		info->plic_ndev = n->ndev;
+		refs->ext = n->ext;
+		refs->ext_len = n->ext_len;
+	}
+	if (n->kind == K_RTC && n->has_reg && !info->rtc_base && n->reg) {
+		info->rtc_base = n->reg;
+		info->rtc_irq = n->irq;
+	}
+	if (n->kind == K_POWEROFF && depth == 1 && n->regmap && !refs->poweroff_regmap) {
+		refs->poweroff_regmap = n->regmap;
+		refs->poweroff_offset = n->offset;
+		info->poweroff_value = n->value;
+	}
+}
+
+/* The PLIC's S-mode context of each hart, and the poweroff register. */
+static void resolve(const struct refs *refs, struct dt_info *info)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < MAX_HARTS; i++)
+		info->plic_context[i] = -1;
+	for (k = 0; k + 8 <= refs->ext_len; k += 8) {
+		uint32_t phandle = be32(refs->ext + k), irq = be32(refs->ext + k + 4);
+
+		for (i = 0; i < refs->nr_intcs; i++)
+			if (refs->intc_phandle[i] == phandle && irq == IRQ_S_EXT_CELL &&
+			    refs->intc_hartid[i] < MAX_HARTS)
+				info->plic_context[refs->intc_hartid[i]] = (int)(k / 8);
+	}
+	for (i = 0; i < refs->nr_regmaps; i++)
+		if (refs->poweroff_regmap && refs->regmap_phandle[i] == refs->poweroff_regmap)
+			info->poweroff_addr = refs->regmap_reg[i] + refs->poweroff_offset;
+}
 
 int fdt_parse(const void *fdt, struct dt_info *info)
 {
 	const uint8_t *base = fdt;
 	uint32_t total, off_struct, off_strings, size_strings, size_struct;
 	struct node stack[MAX_DEPTH];
+	struct refs refs = { 0 };
 	int depth = -1;
 	uint32_t pos;
 
@@ -137,10 +255,7 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 				else
 					info->harts_ignored++;
 			}
-			if (n->is_uart && n->has_reg && !info->uart_base && n->reg) {
-				info->uart_base = n->reg;
-				info->uart_size = n->reg_size;
-			}
+			node_done(stack, depth, info, &refs);
 			depth--;
 		} else if (tok == FDT_PROP) {
 			uint32_t len, nameoff, i;
@@ -175,8 +290,7 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 							 parent->size_cells);
 				n->has_reg = true;
 			}
-			if (streq(pname, "compatible") && list_has(val, len, "ns16550a"))
-				n->is_uart = true;
+			node_prop(n, pname, val, len);
 
 			if (depth == 1 && node_is(n->name, "cpus") &&
 			    streq(pname, "timebase-frequency") && len >= 4)
@@ -212,5 +326,6 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 			return -1;
 		}
 	}
+	resolve(&refs, info);
 	return info->nr_harts ? 0 : -1;
 }

@@ -87,12 +87,15 @@
 #define SSTATUS_FS_DIRTY (3UL << 13)
 #define SIP_SSIP (1UL << 1)
 #define SIP_STIP (1UL << 5)
+#define SIP_SEIP (1UL << 9)
 #define SIE_SSIE SIP_SSIP
 #define SIE_STIE SIP_STIP
+#define SIE_SEIE SIP_SEIP
 
 #define CAUSE_IRQ_FLAG (1UL << 63)
 #define IRQ_S_SOFT 1
 #define IRQ_S_TIMER 5
+#define IRQ_S_EXT 9
 #define CAUSE_ILLEGAL_INSN 2
 #define CAUSE_LOAD_ACCESS 5
 #define CAUSE_LOAD_PAGE_FAULT 13
@@ -185,6 +188,15 @@ struct dt_info {
 	const char *bootargs;
 	const char *isa;	       /* riscv,isa of the first cpu node */
 	uint64_t uart_base, uart_size; /* the first ns16550a; base 0 when there is none */
+	uint32_t uart_irq;	       /* its interrupts; 0 without */
+	uint64_t plic_base;	       /* the first PLIC; 0 when there is none */
+	uint32_t plic_ndev;
+	int plic_context[MAX_HARTS]; /* by hartid: its S-mode context (interrupts-extended), or -1
+				      */
+	uint64_t rtc_base;	     /* the first google,goldfish-rtc; 0 when there is none */
+	uint32_t rtc_irq;
+	uint64_t poweroff_addr; /* /poweroff: its regmap's address + offset; 0 without */
+	uint32_t poweroff_value;
 };
 
 int fdt_parse(const void *fdt, struct dt_info *info);

@@ -47,10 +47,20 @@ def test_selftest_twice_keeps_memory(keel_factory):
     assert used(before) == used(after)
 
 
+def harts(k):
+    """sched info's first table: {hart: {column: value}}."""
+    lines = k.lines("sched info")
+    head = lines[0].split()
+    assert head[:3] == ["HART", "HARTID", "POLICY"], lines
+    rows = [dict(zip(head, ln.split())) for ln in lines[1:] if ln and ln[0] == " "
+            and ln.split()[0].isdigit() and len(ln.split()) == len(head)]
+    return {int(r["HART"]): r for r in rows}, lines
+
+
 def test_context_switches_counted(keel_factory):
     k = keel_factory(smp=2)
-    first = k.lines("sched info")
+    first, _ = harts(k)
     run_selftest(k)
-    second = k.lines("sched info")
-    total = lambda lines: sum(int(ln.split()[4]) for ln in lines[2:])
+    second, _ = harts(k)
+    total = lambda rows: sum(int(r["SWITCHES"]) for r in rows.values())
     assert total(second) > total(first)

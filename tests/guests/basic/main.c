@@ -260,6 +260,7 @@ static const struct {
 	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
 	{ "heartbeat", check_heartbeat, true },
+	{ "spin", check_spin, true },
 	{ "reboot", check_reboot, true },
 };
 #define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))

@@ -63,8 +63,13 @@ static int guest_check(int argc, char **argv)
 	       (unsigned long)(ram / KiB), cfg->nr_mem);
 	for (u32 i = 0; i < cfg->nr_vcpus; i++) {
 		print_harts(cfg->vcpu[i].affinity, harts, sizeof(harts));
-		printk("  vcpu %u: priority %u, slice %lu us, harts %s\n", i, cfg->vcpu[i].priority,
-		       (unsigned long)(cfg->vcpu[i].slice_ns / 1000), harts);
+		printk("  vcpu %u: priority %u, slice %lu us, ", i, cfg->vcpu[i].priority,
+		       (unsigned long)(cfg->vcpu[i].slice_ns / 1000));
+		if (cfg->vcpu[i].budget_ns)
+			printk("budget %lu us per %lu us, ",
+			       (unsigned long)(cfg->vcpu[i].budget_ns / 1000),
+			       (unsigned long)(cfg->vcpu[i].period_ns / 1000));
+		printk("harts %s\n", harts);
 	}
 	for (u32 i = 0; i < cfg->nr_mem; i++) {
 		const struct guestcfg_mem *m = &cfg->mem[i];
@@ -204,7 +209,7 @@ static void info_vcpus(struct guest *g)
 		struct vcpu_guest *vg = v->arg;
 
 		printk("  vcpu %u: id %u, hart %u, priority %u, HSM %s, %lu exits\n", i, v->id,
-		       v->cpu, v->se.prio, guest_vcpu_hsm_name(vg->hsm),
+		       v->cpu, v->se.p.prio, guest_vcpu_hsm_name(vg->hsm),
 		       (unsigned long)vg->st.exits);
 	}
 }

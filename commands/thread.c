@@ -20,11 +20,11 @@ static int thread_list(int argc, char **argv)
 		if (v->idle)
 			snprintf(prio, sizeof(prio), "-");
 		else
-			snprintf(prio, sizeof(prio), "%u", v->se.prio);
+			snprintf(prio, sizeof(prio), "%u", v->se.p.prio);
 		printk("%4u %-16s %-7s %4u %4s %-8s %12lu %9lu\n", v->id, v->name,
 		       v->kind == VCPU_ORPHAN ? "orphan" : "normal", v->cpu, prio,
 		       vcpu_state_name(v), (unsigned long)(v->runtime_ns / 1000),
-		       (unsigned long)v->nr_switches);
+		       (unsigned long)v->se.st.nr_switches);
 	}
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 	return 0;

@@ -102,14 +102,24 @@ static int vcpu_list_cmd(int argc, char **argv)
 static int vcpu_info(int argc, char **argv)
 {
 	struct snap s;
+	const struct sched_params *p = &s.v.se.p;
+	const struct sched_stats *st = &s.v.se.st;
 
 	if (lookup(argc, argv, "info", &s))
 		return -EINVAL;
-	printk("vcpu %u '%s': %s VCPU on hart %u, %s, priority %u, slice %lu us\n", s.v.id,
-	       s.v.name, s.normal ? "normal (guest)" : "orphan (Keel thread)", s.v.cpu,
-	       vcpu_state_name(&s.v), s.v.se.prio, (unsigned long)(s.v.se.slice_ns / 1000));
-	printk("  runtime %lu us, %lu context switches\n", (unsigned long)(s.v.runtime_ns / 1000),
-	       (unsigned long)s.v.nr_switches);
+	printk("vcpu %u '%s': %s VCPU on hart %u, %s, priority %u, slice %lu us", s.v.id, s.v.name,
+	       s.normal ? "normal (guest)" : "orphan (Keel thread)", s.v.cpu, vcpu_state_name(&s.v),
+	       p->prio, (unsigned long)(p->slice_ns / 1000));
+	if (p->budget_ns)
+		printk(", budget %lu us per %lu us", (unsigned long)(p->budget_ns / 1000),
+		       (unsigned long)(p->period_ns / 1000));
+	if (p->windows)
+		printk(", windows 0x%x of its hart's table", p->windows);
+	printk("\n  runtime %lu us, %lu context switches, %lu us on its reservation, %lu periods, "
+	       "%lu overruns, %lu deadline misses\n",
+	       (unsigned long)(s.v.runtime_ns / 1000), (unsigned long)st->nr_switches,
+	       (unsigned long)(st->used_ns / 1000), (unsigned long)st->periods,
+	       (unsigned long)st->overruns, (unsigned long)st->misses);
 	if (!s.normal)
 		return 0;
 	printk("  guest '%s' (%s), vcpu index %u, HSM %s, %s\n", s.guest,
@@ -167,11 +177,103 @@ static int vcpu_stats(int argc, char **argv)
 	return 0;
 }
 
+/* The keys of `vcpu sched`, the properties of a guest description. */
+enum { K_PRIO, K_SLICE, K_BUDGET, K_PERIOD, K_NR };
+static const char *const sched_keys[K_NR] = { "priority", "time-slice-us", "budget-us",
+					      "period-us" };
+
+/* @set[k]: @val[k] replaces that parameter (budget-us=0: no reservation). */
+static void apply(struct guestcfg_vcpu *c, const bool *set, const u64 *val)
+{
+	if (set[K_PRIO])
+		c->priority = (u32)val[K_PRIO];
+	if (set[K_SLICE])
+		c->slice_ns = val[K_SLICE] * 1000;
+	if (set[K_BUDGET])
+		c->budget_ns = val[K_BUDGET] * 1000;
+	if (set[K_BUDGET] && !val[K_BUDGET])
+		c->period_ns = 0;
+	if (set[K_PERIOD])
+		c->period_ns = val[K_PERIOD] * 1000;
+}
+
+static int vcpu_sched(int argc, char **argv)
+{
+	bool set[K_NR] = { false };
+	u64 val[K_NR], id;
+	struct guestcfg_vcpu c;
+	struct sched_params p;
+	char err[160], name[VCPU_NAME_LEN];
+	unsigned long flags;
+	struct vcpu *v;
+	int k, r = -ENOENT;
+
+	if (argc < 3)
+		return cmd_error("usage: vcpu sched <id> <key>=<value>... (keys: priority "
+				 "time-slice-us budget-us period-us)");
+	if (args_u64(argv[1], &id) || id > UINT32_MAX)
+		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
+	for (int i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		for (k = 0; eq && k < K_NR; k++)
+			if ((size_t)(eq - argv[i]) == strlen(sched_keys[k]) &&
+			    !strncmp(argv[i], sched_keys[k], strlen(sched_keys[k])))
+				break;
+		if (!eq || k == K_NR || args_u64(eq + 1, &val[k]) || val[k] > UINT32_MAX)
+			return cmd_error("vcpu sched: '%s' is not <key>=<number> (keys: priority "
+					 "time-slice-us budget-us period-us)",
+					 argv[i]);
+		set[k] = true;
+	}
+	flags = spin_lock_irqsave(&vcpu_list_lock);
+	list_for_each_entry (v, &vcpu_list, all_node) {
+		if (v->id != id)
+			continue;
+		snprintf(name, sizeof(name), "%s", v->name);
+		if (v->idle) {
+			r = -EINVAL;
+			snprintf(err, sizeof(err), "vcpu %u ('%s') is a hart's idle loop", v->id,
+				 v->name);
+			break;
+		}
+		c = (struct guestcfg_vcpu){ .priority = v->se.p.prio,
+					    .slice_ns = v->se.p.slice_ns,
+					    .budget_ns = v->se.p.budget_ns,
+					    .period_ns = v->se.p.period_ns };
+		apply(&c, set, val);
+		r = guestcfg_check_sched(&c, err, sizeof(err));
+		if (r)
+			break;
+		p = (struct sched_params){ .prio = c.priority,
+					   .slice_ns = c.slice_ns,
+					   .budget_ns = c.budget_ns,
+					   .period_ns = c.period_ns };
+		r = sched_set_params(v, &p, err, sizeof(err));
+		break;
+	}
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	if (r == -ENOENT)
+		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
+	if (r)
+		return cmd_error("vcpu sched: %s", err);
+	printk("vcpu %lu '%s': priority %u, slice %lu us", (unsigned long)id, name, p.prio,
+	       (unsigned long)(p.slice_ns / 1000));
+	if (p.budget_ns)
+		printk(", budget %lu us per %lu us", (unsigned long)(p.budget_ns / 1000),
+		       (unsigned long)(p.period_ns / 1000));
+	printk("\n");
+	return 0;
+}
+
 static const struct subcmd vcpu_subs[] = {
 	{ "list", "", "every VCPU: guest VCPUs and Keel's threads", vcpu_list_cmd },
 	{ "info", "<id>", "one VCPU's scheduling and guest state", vcpu_info },
 	{ "regs", "<id>", "a guest VCPU's registers at its last exit", vcpu_regs },
 	{ "stats", "<id>", "a guest VCPU's exit counters by reason", vcpu_stats },
+	{ "sched", "<id> <key>=<value>...",
+	  "change a VCPU's priority, time-slice-us, budget-us, period-us (admission control)",
+	  vcpu_sched },
 };
 
 CMD_DECLARE(vcpu, .name = "vcpu", .summary = "VCPUs", .subs = vcpu_subs,

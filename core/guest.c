@@ -264,30 +264,36 @@ static int load_image(struct guest *g, const struct guestcfg *cfg, const char *w
 	return r ? r : guest_write(g, guest_image_addr(cfg, img), e.data, e.size);
 }
 
-static int create_vcpus(struct guest *g, const struct guestcfg *cfg)
+/* Admission may refuse a VCPU's parameters: then err says why, and the caller frees them all. */
+static int create_vcpus(struct guest *g, const struct guestcfg *cfg, char *err, size_t errlen)
 {
-	char name[24];
+	char name[VCPU_NAME_LEN], why[160];
 
+	snprintf(err, errlen, "guest '%s': out of memory", cfg->name);
 	g->vcpus = kzalloc(cfg->nr_vcpus * sizeof(*g->vcpus));
 	if (!g->vcpus)
 		return -ENOMEM;
 	for (u32 i = 0; i < cfg->nr_vcpus; i++) {
+		const struct guestcfg_vcpu *c = &cfg->vcpu[i];
+		struct sched_params sp = { .prio = c->priority,
+					   .slice_ns = c->slice_ns,
+					   .budget_ns = c->budget_ns,
+					   .period_ns = c->period_ns };
 		struct vcpu_guest *vg = kzalloc(sizeof(*vg));
 		struct vcpu *v;
 
 		if (!vg)
 			return -ENOMEM;
 		snprintf(name, sizeof(name), "%s/%u", g->name, i);
-		v = thread_create(name, guest_vcpu_loop, vg, cfg->vcpu[i].priority,
-				  cfg->vcpu[i].affinity);
+		v = thread_create(name, guest_vcpu_loop, vg, &sp, c->affinity, why, sizeof(why));
 		if (!v) {
 			kfree(vg);
-			return -ENOMEM;
+			snprintf(err, errlen, "guest '%s': vcpu %u: %s", cfg->name, i, why);
+			return -ENOSPC;
 		}
 		guest_vcpu_init(vg, g, v, i);
 		v->kind = VCPU_NORMAL;
 		v->keep = true;
-		v->se.slice_ns = v->se.remaining_ns = cfg->vcpu[i].slice_ns;
 		g->vcpus[i] = v;
 		g->nr_vcpus++;
 	}
@@ -436,11 +442,9 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	r = load_images(g, err, errlen);
 	if (r)
 		goto fail;
-	r = create_vcpus(g, cfg);
-	if (r) {
-		snprintf(err, errlen, "guest '%s': cannot create its VCPUs (%d)", cfg->name, r);
+	r = create_vcpus(g, cfg, err, errlen);
+	if (r)
 		goto fail;
-	}
 	{
 		unsigned long flags = spin_lock_irqsave(&guests_lock);
 
@@ -607,12 +611,8 @@ static int reset_locked(struct guest *g, u32 from, char *err, size_t errlen)
 	for (unsigned int i = 0; i < g->nr_chunks; i++)
 		zero_pages((void *)g->chunks[i].hpa, PAGE_SIZE << g->chunks[i].order);
 	r = load_images(g, err, errlen);
-	if (!r) {
-		r = create_vcpus(g, g->cfg);
-		if (r)
-			snprintf(err, errlen, "guest '%s': cannot create its VCPUs (%d)", g->name,
-				 r);
-	}
+	if (!r)
+		r = create_vcpus(g, g->cfg, err, errlen);
 	if (r) {
 		/* Threads made before the failure never started: gone before the state changes. */
 		free_vcpus(g);

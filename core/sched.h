@@ -9,6 +9,8 @@
 #include "core/spinlock.h"
 #include "core/timer.h"
 
+#define VCPU_NAME_LEN 24
+
 enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_EXITED };
 enum vcpu_kind { VCPU_ORPHAN, VCPU_NORMAL };
 
@@ -19,12 +21,13 @@ struct cpu_context {
 struct vcpu {
 	struct cpu_context ctx;
 	unsigned int id;
-	char name[24];
+	char name[VCPU_NAME_LEN];
 	enum vcpu_kind kind;
 	volatile enum vcpu_state state;
 	bool idle;
 	bool started, keep, reaped;
-	bool on_rq; /* queued in its hart's run queue (not running) */
+	bool on_rq;    /* queued in its hart's run queue (not running) */
+	bool admitted; /* its hart's policy took it (until it exits) */
 	unsigned int cpu;
 	u64 affinity; /* bit per hart index */
 	struct sched_entity se;
@@ -34,22 +37,63 @@ struct vcpu {
 	u64 stack_limit;
 	struct timer_event sleep_timer;
 	struct list_head all_node;
-	u64 runtime_ns, last_start_ns, nr_switches;
+	struct list_head rq_node; /* in its hart's members while admitted */
+	u64 runtime_ns, last_start_ns;
+};
+
+/* A cyclic table as given (owners by VCPU name, "" for Keel's threads). */
+struct sched_table {
+	unsigned int nr;
+	u64 len_ns[SCHED_MAX_WINDOWS];
+	char owner[SCHED_MAX_WINDOWS][VCPU_NAME_LEN];
 };
 
 struct sched_rq {
 	spinlock_t lock;
+	const struct sched_policy *policy;
 	struct vcpu *curr, *idle, *switch_prev;
 	bool need_resched;
 	u64 nr_switches;
-	u64 idle_ns;
-	struct timer_event slice_timer;
+	u64 idle_ns, start_ns; /* idle time since the hart started scheduling at start_ns */
+	u64 armed; /* the policy's next event, the timer's deadline (SCHED_NEVER: off) */
+	struct timer_event timer;
+	struct list_head members; /* the VCPUs admitted here */
+	struct sched_table table;
 	u64 priv[SCHED_RQ_PRIV_WORDS];
 };
 
-extern const struct sched_policy *sched_policy;
+/* What `sched info` shows of a hart, copied under its lock. */
+struct sched_rq_info {
+	const struct sched_policy *policy;
+	char describe[128];
+	char curr[VCPU_NAME_LEN];
+	unsigned int nr_runnable;
+	u64 nr_switches, idle_ns, up_ns;
+	struct sched_table table;
+};
 
 void sched_init_cpu(unsigned int cpu, struct vcpu *idle);
+const struct sched_policy *sched_policy_find(const char *name);
+/* Every policy built in, as "prio-rr rm edf cyclic". */
+void sched_policy_names(char *buf, size_t len);
+/*
+ * Place @v on hart @cpu: its policy admits it with v->se.p (for a cyclic
+ * table, v's name decides its windows).  0, or an error and why in err.
+ */
+int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen);
+/* A VCPU that never ran gives its place back (one that ran did when it exited). */
+void sched_leave(struct vcpu *v);
+/*
+ * Change a VCPU's parameters: the policy admits the new ones, or keeps the
+ * old ones (either way its budget starts again).  Its hart picks again at
+ * its next chance.
+ */
+int sched_set_params(struct vcpu *v, const struct sched_params *p, char *err, size_t errlen);
+/* Hart @cpu's policy, while it has no guest VCPU and no reservation. */
+int sched_set_policy(unsigned int cpu, const char *name, char *err, size_t errlen);
+/* Hart @cpu's cyclic table. */
+int sched_set_table(unsigned int cpu, const struct sched_table *t, char *err, size_t errlen);
+void sched_rq_info(unsigned int cpu, struct sched_rq_info *info);
 /* Give up the hart: a VCPU marked blocked stays off the run queue. */
 void schedule(void);
 /*

@@ -31,7 +31,7 @@ struct vcpu *thread_init_idle(unsigned int cpu, u64 stack_limit)
 	v->idle = true;
 	v->cpu = cpu;
 	v->affinity = 1ULL << cpu;
-	v->se.prio = UINT32_MAX;
+	v->se.p.prio = UINT32_MAX;
 	v->stack_limit = stack_limit;
 	v->last_start_ns = time_ns();
 	list_init(&v->se.node);
@@ -39,8 +39,8 @@ struct vcpu *thread_init_idle(unsigned int cpu, u64 stack_limit)
 	return v;
 }
 
-/* The online hart in @affinity with the fewest runnable VCPUs. */
-static int pick_cpu(u64 affinity)
+/* The online hart in @affinity, not in @tried, with the fewest runnable VCPUs. */
+static int pick_cpu(u64 affinity, u64 tried)
 {
 	int best = -1;
 	unsigned int best_load = UINT32_MAX;
@@ -48,7 +48,8 @@ static int pick_cpu(u64 affinity)
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		unsigned int load;
 
-		if (!percpu_data[i].online || (affinity && !(affinity & (1ULL << i))))
+		if (!percpu_data[i].online || (affinity && !(affinity & (1ULL << i))) ||
+		    (tried & (1ULL << i)))
 			continue;
 		load = sched_nr_runnable(i);
 		if (load < best_load) {
@@ -59,20 +60,42 @@ static int pick_cpu(u64 affinity)
 	return best;
 }
 
+/*
+ * The least loaded hart of @affinity whose policy admits @v; else -ENODEV or
+ * the admission error, every hart's reason in err ("hart 1: edf: ...; hart 2: ...").
+ */
+static int place(struct vcpu *v, u64 affinity, char *err, size_t errlen)
+{
+	size_t n = 0;
+	u64 tried = 0;
+	int cpu, r = -ENODEV;
+
+	snprintf(err, errlen, "no online hart in its affinity");
+	while ((cpu = pick_cpu(affinity, tried)) >= 0) {
+		char why[96];
+
+		tried |= 1ULL << cpu;
+		r = sched_admit(v, (unsigned int)cpu, why, sizeof(why));
+		if (!r)
+			return 0;
+		if (n < errlen)
+			n += (size_t)snprintf(err + n, errlen - n, "%shart %d: %s", n ? "; " : "",
+					      cpu, why);
+	}
+	return r;
+}
+
 static void sleep_timer_fired(struct timer_event *ev)
 {
 	sched_wake(ev->data);
 }
 
-struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
-			   u64 affinity)
+struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg,
+			   const struct sched_params *sp, u64 affinity, char *err, size_t errlen)
 {
-	int cpu = pick_cpu(affinity);
-	struct vcpu *v;
+	struct vcpu *v = kzalloc(sizeof(*v));
 
-	if (cpu < 0)
-		return NULL;
-	v = kzalloc(sizeof(*v));
+	snprintf(err, errlen, "out of memory");
 	if (!v)
 		return NULL;
 	v->stack = stack_alloc(&v->stack_order, &v->stack_limit);
@@ -83,12 +106,15 @@ struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg, unsi
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->kind = VCPU_ORPHAN;
 	v->state = VCPU_BLOCKED;
-	v->cpu = (unsigned int)cpu;
 	v->affinity = affinity;
-	v->se.prio = prio;
-	v->se.slice_ns = CONFIG_SCHED_SLICE_MS * 1000000ULL;
-	v->se.remaining_ns = v->se.slice_ns;
+	v->se.p = *sp;
 	list_init(&v->se.node);
+	list_init(&v->se.link);
+	if (place(v, affinity, err, errlen)) {
+		stack_free(v->stack, v->stack_order);
+		kfree(v);
+		return NULL;
+	}
 	v->ctx.ra = (u64)thread_trampoline;
 	v->ctx.sp = (u64)v->stack + (PAGE_SIZE << v->stack_order);
 	v->ctx.s[0] = (u64)fn;
@@ -108,7 +134,8 @@ void thread_start(struct vcpu *v)
 struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
 			  u64 affinity)
 {
-	struct vcpu *v = thread_create(name, fn, arg, prio, affinity);
+	struct sched_params sp = { .prio = prio, .slice_ns = CONFIG_SCHED_SLICE_MS * 1000000ULL };
+	struct vcpu *v = thread_create(name, fn, arg, &sp, affinity, NULL, 0);
 
 	if (v)
 		thread_start(v);
@@ -122,8 +149,11 @@ bool thread_done(const struct vcpu *v)
 
 void thread_discard(struct vcpu *v)
 {
-	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
+	unsigned long flags;
 
+	/* Never started: it still holds its place on its hart. */
+	sched_leave(v);
+	flags = spin_lock_irqsave(&vcpu_list_lock);
 	list_del(&v->all_node);
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 	if (v->stack)

@@ -16,10 +16,12 @@ struct vcpu *thread_spawn(const char *name, void (*fn)(void *), void *arg, unsig
 /*
  * The same in two steps, for VCPUs whose struct outlives their thread
  * (v->keep): after it exits only the stack goes; thread_discard() frees the
- * rest once thread_done() says it is over (or it never started).
+ * rest once thread_done() says it is over (or it never started).  The
+ * least loaded hart of @affinity (0: any) whose policy admits @sp takes it;
+ * NULL and why in err (out of memory, or each hart's refusal) otherwise.
  */
-struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg, unsigned int prio,
-			   u64 affinity);
+struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg,
+			   const struct sched_params *sp, u64 affinity, char *err, size_t errlen);
 void thread_start(struct vcpu *v);
 bool thread_done(const struct vcpu *v);
 void thread_discard(struct vcpu *v);

@@ -355,34 +355,98 @@ static int parse_sbi_disable(struct ctx *c, const struct prop *p)
 
 /* ------------------------------------------------------------ vcpus */
 
-/* priority, time-slice-us, affinity: the same rules in /vcpus and in each vcpu@N. */
-static int parse_sched(struct ctx *c, const char *path, const struct prop *prio,
-		       const struct prop *slice, const struct prop *aff, struct guestcfg_vcpu *v)
+/* A message without the "guest 'x': " of the others. */
+static int __attribute__((format(printf, 4, 5)))
+say(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+int guestcfg_check_sched(const struct guestcfg_vcpu *v, char *err, size_t errlen)
+{
+	unsigned long slice = v->slice_ns / 1000, budget = v->budget_ns / 1000,
+		      period = v->period_ns / 1000;
+
+	if (v->priority > GUESTCFG_MAX_PRIO)
+		return say(err, errlen, -ERANGE, "priority %u out of range 0..%u", v->priority,
+			   GUESTCFG_MAX_PRIO);
+	/* Too short a slice would let one guest keep a hart busy with timer interrupts. */
+	if (slice < GUESTCFG_MIN_SLICE_US || slice > GUESTCFG_MAX_SLICE_US)
+		return say(err, errlen, -ERANGE, "time-slice-us %lu out of range %u..%u", slice,
+			   GUESTCFG_MIN_SLICE_US, GUESTCFG_MAX_SLICE_US);
+	if (!budget != !period)
+		return say(err, errlen, -EINVAL, "%s without %s",
+			   budget ? "budget-us" : "period-us", budget ? "period-us" : "budget-us");
+	if (!budget)
+		return 0;
+	if (budget < GUESTCFG_MIN_BUDGET_US || budget > GUESTCFG_MAX_BUDGET_US)
+		return say(err, errlen, -ERANGE, "budget-us %lu out of range %u..%u", budget,
+			   GUESTCFG_MIN_BUDGET_US, GUESTCFG_MAX_BUDGET_US);
+	if (period < GUESTCFG_MIN_PERIOD_US || period > GUESTCFG_MAX_PERIOD_US)
+		return say(err, errlen, -ERANGE, "period-us %lu out of range %u..%u", period,
+			   GUESTCFG_MIN_PERIOD_US, GUESTCFG_MAX_PERIOD_US);
+	if (budget > period)
+		return say(err, errlen, -EINVAL, "budget-us %lu exceeds period-us %lu", budget,
+			   period);
+	return 0;
+}
+
+/* The scheduling properties, the same in /vcpus and in each vcpu@N. */
+enum { S_PRIO, S_SLICE, S_BUDGET, S_PERIOD, S_AFF, S_NR };
+#define SCHED_PROPS(base)                                           \
+	[(base) + S_PRIO] = { .name = "priority" },                 \
+		  [(base) + S_SLICE] = { .name = "time-slice-us" }, \
+		  [(base) + S_BUDGET] = { .name = "budget-us" },    \
+		  [(base) + S_PERIOD] = { .name = "period-us" },    \
+		  [(base) + S_AFF] = { .name = "affinity" }
+
+/* One cell in microseconds, given: into *ns. */
+static int prop_us(struct ctx *c, const char *path, const struct prop *p, u64 *ns)
+{
+	u32 x;
+	int ret;
+
+	if (!p->val)
+		return 0;
+	ret = prop_u32(c, path, p, &x);
+	if (!ret)
+		*ns = (u64)x * 1000;
+	return ret;
+}
+
+/* @p: the S_NR scheduling properties of the node at @path, applied over what @v holds. */
+static int parse_sched(struct ctx *c, const char *path, const struct prop *p,
+		       struct guestcfg_vcpu *v)
+{
+	const struct prop *aff = &p[S_AFF];
 	const fdt32_t *cells;
+	char msg[96];
 	u64 mask = 0;
 	int i, ret;
 	u32 x;
 
-	if (prio->val) {
-		ret = prop_u32(c, path, prio, &x);
+	if (p[S_PRIO].val) {
+		ret = prop_u32(c, path, &p[S_PRIO], &v->priority);
 		if (ret)
 			return ret;
-		if (x > GUESTCFG_MAX_PRIO)
-			return fail(c, -ERANGE, "%s: priority %u out of range 0..%u", path, x,
-				    GUESTCFG_MAX_PRIO);
-		v->priority = x;
 	}
-	if (slice->val) {
-		ret = prop_u32(c, path, slice, &x);
-		if (ret)
-			return ret;
-		/* Too short a slice would let one guest keep a hart busy with timer interrupts. */
-		if (x < GUESTCFG_MIN_SLICE_US || x > GUESTCFG_MAX_SLICE_US)
-			return fail(c, -ERANGE, "%s: time-slice-us %u out of range %u..%u", path, x,
-				    GUESTCFG_MIN_SLICE_US, GUESTCFG_MAX_SLICE_US);
-		v->slice_ns = (u64)x * 1000;
-	}
+	ret = prop_us(c, path, &p[S_SLICE], &v->slice_ns);
+	if (!ret)
+		ret = prop_us(c, path, &p[S_BUDGET], &v->budget_ns);
+	if (!ret)
+		ret = prop_us(c, path, &p[S_PERIOD], &v->period_ns);
+	if (ret)
+		return ret;
+	ret = guestcfg_check_sched(v, msg, sizeof(msg));
+	if (ret)
+		return fail(c, ret, "%s: %s", path, msg);
 	if (aff->val) {
 		/* An empty list would read as mask 0, "any hart": the opposite of what it says. */
 		if (aff->len <= 0 || aff->len % 4)
@@ -430,15 +494,13 @@ static int parse_unit(const char *s, u32 *out)
 	return 0;
 }
 
-enum { VC_REG, VC_PRIO, VC_SLICE, VC_AFF, VC_NR };
+enum { VC_REG, VC_SCHED, VC_NR = VC_SCHED + S_NR };
 
 static int parse_vcpu(struct ctx *c, int node, const char *name, u64 *seen)
 {
 	struct prop p[VC_NR] = {
 		[VC_REG] = { .name = "reg" },
-		[VC_PRIO] = { .name = "priority" },
-		[VC_SLICE] = { .name = "time-slice-us" },
-		[VC_AFF] = { .name = "affinity" },
+		SCHED_PROPS(VC_SCHED),
 	};
 	char path[PATH_LEN];
 	u32 idx, reg;
@@ -468,20 +530,21 @@ static int parse_vcpu(struct ctx *c, int node, const char *name, u64 *seen)
 			return fail(c, -EINVAL, "%s: reg <%u> does not match the unit address",
 				    path, reg);
 	}
-	ret = parse_sched(c, path, &p[VC_PRIO], &p[VC_SLICE], &p[VC_AFF], &c->cfg->vcpu[idx]);
+	ret = parse_sched(c, path, &p[VC_SCHED], &c->cfg->vcpu[idx]);
 	if (ret)
 		return ret;
 	return no_children(c, node, path);
 }
 
-enum { V_ACELLS, V_SCELLS, V_COUNT, V_PRIO, V_SLICE, V_AFF, V_NR };
+enum { V_ACELLS, V_SCELLS, V_COUNT, V_SCHED, V_NR = V_SCHED + S_NR };
 
 static int parse_vcpus(struct ctx *c, int node)
 {
 	struct prop p[V_NR] = {
-		[V_ACELLS] = { .name = "#address-cells" }, [V_SCELLS] = { .name = "#size-cells" },
-		[V_COUNT] = { .name = "count" },	   [V_PRIO] = { .name = "priority" },
-		[V_SLICE] = { .name = "time-slice-us" },   [V_AFF] = { .name = "affinity" },
+		[V_ACELLS] = { .name = "#address-cells" },
+		[V_SCELLS] = { .name = "#size-cells" },
+		[V_COUNT] = { .name = "count" },
+		SCHED_PROPS(V_SCHED),
 	};
 	struct guestcfg_vcpu def = {
 		.priority = GUESTCFG_DEFAULT_PRIO,
@@ -507,7 +570,7 @@ static int parse_vcpus(struct ctx *c, int node)
 		return ret;
 	if (count < 1 || count > c->max_vcpus)
 		return fail(c, -ERANGE, "vcpus count %u out of range 1..%u", count, c->max_vcpus);
-	ret = parse_sched(c, "/vcpus", &p[V_PRIO], &p[V_SLICE], &p[V_AFF], &def);
+	ret = parse_sched(c, "/vcpus", &p[V_SCHED], &def);
 	if (ret)
 		return ret;
 	for (i = 0; i < count; i++)

@@ -29,6 +29,11 @@
 #define GUESTCFG_DEFAULT_SLICE_US 10000
 #define GUESTCFG_MIN_SLICE_US 100
 #define GUESTCFG_MAX_SLICE_US 1000000
+/* A reservation: budget-us per period-us, budget <= period. */
+#define GUESTCFG_MIN_BUDGET_US 100
+#define GUESTCFG_MAX_BUDGET_US 1000000
+#define GUESTCFG_MIN_PERIOD_US 100
+#define GUESTCFG_MAX_PERIOD_US 10000000
 
 #define GUESTCFG_PAGE_SIZE 4096ULL
 /* Sv39x4: the G-stage reaches 2^41 bytes of guest-physical space. */
@@ -55,7 +60,8 @@ enum guestcfg_sbi {
 struct guestcfg_vcpu {
 	u32 priority;
 	u64 slice_ns;
-	u64 affinity; /* bit per host hart index; 0 = any hart */
+	u64 budget_ns, period_ns; /* both 0: no reservation */
+	u64 affinity;		  /* bit per host hart index; 0 = any hart */
 };
 
 struct guestcfg_mem {
@@ -123,6 +129,14 @@ int guestcfg_parse(const void *fdt, size_t size, u32 max_vcpus, const char *cons
  */
 int guestcfg_check_image(const struct guestcfg *cfg, const char *what,
 			 const struct guestcfg_image *img, u64 size, char *err, size_t errlen);
+
+/*
+ * The scheduling parameters of one VCPU (priority, slice_ns, budget_ns,
+ * period_ns), the rules of a description, also for `vcpu sched`: 0, or
+ * -ERANGE/-EINVAL and one line in err, e.g. "budget-us 20000 exceeds
+ * period-us 10000".
+ */
+int guestcfg_check_sched(const struct guestcfg_vcpu *v, char *err, size_t errlen);
 
 /* "time", "ipi", ... for a GUESTCFG_SBI_* bit number; NULL above GUESTCFG_SBI_NR. */
 const char *guestcfg_sbi_name(unsigned int bit);

@@ -18,7 +18,7 @@ GUEST = """/dts-v1/;
 	compatible = "keel,guest-v1";
 	guest-name = "%(name)s";
 	bootargs = "keel.test=%(tests)s";
-	vcpus { count = <%(vcpus)d>; };
+	vcpus { count = <%(vcpus)d>; %(vcpu_props)s};
 	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
 	%(devices)s
@@ -60,9 +60,10 @@ PLATFORM = """devices {
 	};"""
 
 
-def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1):
+def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1, vcpu_props=None):
     """guests: {name: keel.test value (and more bootargs after it)};
-    devices: {name: the guest's /devices node}.  Returns the cpio archive's path."""
+    devices: {name: the guest's /devices node}; vcpu_props: {name: more
+    /vcpus properties}.  Returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
     names = ["basic.bin"]
@@ -70,7 +71,8 @@ def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1):
     for name, tests in guests.items():
         src = tmp_path / f"{name}.dts"
         src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement,
-                                "devices": (devices or {}).get(name, ""), "vcpus": vcpus})
+                                "devices": (devices or {}).get(name, ""), "vcpus": vcpus,
+                                "vcpu_props": (vcpu_props or {}).get(name, "")})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")
@@ -273,7 +275,7 @@ def test_malformed_descriptions_change_nothing(keel_factory, tmp_path):
             continue
         dts = tmp_path / (name + ".dts")
         dts.write_text(src % {"name": name[:-4], "tests": "sbi_base", "placement": "",
-                              "devices": "", "vcpus": 1})
+                              "devices": "", "vcpus": 1, "vcpu_props": ""})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(root / name), str(dts)],
                        check=True)
     archive = tmp_path / "pkg.cpio"

@@ -219,17 +219,23 @@ def test_thread_list(keel, smp, memory):
 @MACHINES
 def test_sched_info(keel, smp, memory):
     lines = keel.lines("sched info")
-    m = re.fullmatch(r"policy: (\S+) \((.+)\), (\d+) priority levels, time slice (\d+) ms", lines[0])
-    assert m, lines[0]
-    assert m.group(1) == "prio-rr"
-    assert int(m.group(3)) > 0 and int(m.group(4)) > 0
-    rows = table(lines[1:], ["HART", "HARTID", "CURRENT", "RUNNABLE", "SWITCHES", "IDLE_MS"])
-    assert len(rows) == smp, rows
+    rows = table(lines[:smp + 1], ["HART", "HARTID", "POLICY", "CURRENT", "RUNNABLE", "SWITCHES",
+                                   "IDLE_MS", "BUSY%"])
     assert [int(r[0]) for r in rows] == list(range(smp))
-    assert [r[2] for r in rows].count("mterm") == 1, rows
+    assert [r[3] for r in rows].count("mterm") == 1, rows
     for r in rows:
-        assert r[2] in ("mterm", f"idle/{r[0]}"), r
-        assert all(x.isdigit() for x in r[3:]), r
+        assert r[2] == "prio-rr", r
+        assert r[3] in ("mterm", f"idle/{r[0]}"), r
+        assert all(x.isdigit() for x in r[4:]), r
+    # One line per hart on its policy, then every VCPU but the idle ones: mterm.
+    assert lines[smp + 1:2 * smp + 1] == [
+        f"hart {i}: prio-rr (fixed-priority round-robin): 8 priority levels, no reservations"
+        for i in range(smp)]
+    vcpus = table(lines[2 * smp + 1:], ["ID", "NAME", "HART", "CLASS", "PRIO", "SLICE_US",
+                                        "BUDGET_US", "PERIOD_US", "RUNTIME_MS", "USED_MS",
+                                        "PERIODS", "OVERRUNS", "MISSES", "SWITCHES"])
+    assert [(r[1], r[3], r[4], r[5], r[6], r[7]) for r in vcpus] == \
+        [("mterm", "bg", "2", "10000", "-", "-")]
 
 
 @MACHINES

@@ -72,6 +72,12 @@ static void assert_vcpu(u32 i, u32 prio, u64 slice_ns, u64 affinity)
 	assert_int_equal(cfg.vcpu[i].affinity, affinity);
 }
 
+static void assert_rsv(u32 i, u64 budget_ns, u64 period_ns)
+{
+	assert_int_equal(cfg.vcpu[i].budget_ns, budget_ns);
+	assert_int_equal(cfg.vcpu[i].period_ns, period_ns);
+}
+
 static void assert_mem(u32 i, u64 gpa, u64 size, bool fixed, u64 hpa)
 {
 	assert_int_equal(cfg.mem[i].gpa, gpa);
@@ -182,6 +188,10 @@ static void test_full(void **state)
 	assert_vcpu(1, 3, 5000000, 0x2);
 	assert_vcpu(2, 2, 20000000, 0x3);
 	assert_vcpu(3, 2, 20000000, 0x8000000000000000ULL | 0xc);
+	assert_rsv(0, 3000000, 10000000);
+	assert_rsv(1, 1000000, 10000000);
+	assert_rsv(2, 25000000, 100000000);
+	assert_rsv(3, 3000000, 10000000);
 
 	/* Sorted by guest-physical address, whatever the tree order. */
 	assert_int_equal(cfg.nr_mem, 2);
@@ -221,6 +231,7 @@ static void test_minimal(void **state)
 	assert_int_equal(cfg.sbi_disabled, 0);
 	assert_int_equal(cfg.nr_vcpus, 1);
 	assert_vcpu(0, GUESTCFG_DEFAULT_PRIO, 10000000, 0);
+	assert_rsv(0, 0, 0);
 	assert_int_equal(cfg.nr_mem, 1);
 	assert_mem(0, 0x80000000, 0x4000000, false, 0);
 	/* RAM base + 2 MiB, as OpenSBI and Linux expect. */
@@ -260,6 +271,8 @@ static void test_doc_example(void **state)
 	assert_string_equal(cfg.name, "basic");
 	assert_int_equal(cfg.nr_vcpus, 2);
 	assert_vcpu(1, 3, 5000000, 0x2);
+	assert_rsv(0, 2000000, 10000000);
+	assert_rsv(1, 5000000, 10000000);
 	assert_int_equal(cfg.nr_devices, 4);
 	assert_string_equal(cfg.dev[2].compatible, "sifive,test1");
 	assert_false(cfg.dev[2].has_irq);
@@ -351,6 +364,16 @@ static const struct bad_case bad_cases[] = {
 	{ "err_prio_range", -ERANGE, "guest 'x': /vcpus: priority 32 out of range 0..31" },
 	{ "err_slice_range", -ERANGE,
 	  "guest 'x': /vcpus: time-slice-us 50 out of range 100..1000000" },
+	{ "err_budget_alone", -EINVAL, "guest 'x': /vcpus: budget-us without period-us" },
+	{ "err_period_alone", -EINVAL, "guest 'x': /vcpus/vcpu@1: period-us without budget-us" },
+	{ "err_budget_period", -EINVAL,
+	  "guest 'x': /vcpus: budget-us 20000 exceeds period-us 10000" },
+	{ "err_budget_range", -ERANGE,
+	  "guest 'x': /vcpus: budget-us 50 out of range 100..1000000" },
+	{ "err_period_range", -ERANGE,
+	  "guest 'x': /vcpus: period-us 20000000 out of range 100..10000000" },
+	{ "err_budget_override", -EINVAL,
+	  "guest 'x': /vcpus/vcpu@1: budget-us 12000 exceeds period-us 10000" },
 	{ "err_count_cells", -EINVAL, "guest 'x': /vcpus: property 'count' must be one cell" },
 	{ "err_string_unterminated", -EINVAL,
 	  "guest 'x': /: property 'bootargs' must be one string" },
@@ -630,6 +653,30 @@ static void test_check_image_adjacent(void **state)
 	assert_int_equal(guestcfg_check_image(&c, "kernel", &img, 0x100000, err, sizeof(err)), 0);
 }
 
+/* The rules `vcpu sched` shares with descriptions. */
+static void test_check_sched(void **state)
+{
+	struct guestcfg_vcpu v = { .priority = 31, .slice_ns = 100000 };
+	char err[96];
+
+	assert_int_equal(guestcfg_check_sched(&v, err, sizeof(err)), 0);
+	v.budget_ns = 1000000;
+	v.period_ns = 1000000;
+	assert_int_equal(guestcfg_check_sched(&v, err, sizeof(err)), 0);
+	v.period_ns = 999000;
+	assert_int_equal(guestcfg_check_sched(&v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "budget-us 1000 exceeds period-us 999");
+	v.budget_ns = 0;
+	assert_int_equal(guestcfg_check_sched(&v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "period-us without budget-us");
+	v.period_ns = 0;
+	v.slice_ns = 1000001000;
+	assert_int_equal(guestcfg_check_sched(&v, err, sizeof(err)), -ERANGE);
+	assert_string_equal(err, "time-slice-us 1000001 out of range 100..1000000");
+	v.priority = 32;
+	assert_int_equal(guestcfg_check_sched(&v, NULL, 0), -ERANGE);
+}
+
 static void test_sbi_names(void **state)
 {
 	static const char *const want[] = {
@@ -660,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_check_image),
 		cmocka_unit_test(test_check_image_adjacent),
+		cmocka_unit_test(test_check_sched),
 		cmocka_unit_test(test_sbi_names),
 	};
 

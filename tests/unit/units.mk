@@ -11,8 +11,21 @@ UNIT_TESTS += heap
 unit-heap-srcs := libs/heap.c
 UNIT_TESTS += fdtinfo
 unit-fdtinfo-srcs := libs/fdtinfo.c
+# The scheduling policies: each test includes its policy's sources (and
+# the simulated core), which are listed here as prerequisites only.
+SCHED_UNIT_DEPS := core/sched_policy.h core/sched/rr.h core/sched/rr.c tests/unit/sched_sim.h
 UNIT_TESTS += sched_prio_rr
 unit-sched_prio_rr-srcs :=
+$(BUILD)/unit/test_sched_prio_rr: core/sched/prio_rr.c $(SCHED_UNIT_DEPS)
+UNIT_TESTS += sched_edf
+unit-sched_edf-srcs :=
+$(BUILD)/unit/test_sched_edf: core/sched/edf.c core/sched/rsv.h core/sched/rsv.c $(SCHED_UNIT_DEPS)
+UNIT_TESTS += sched_rm
+unit-sched_rm-srcs :=
+$(BUILD)/unit/test_sched_rm: core/sched/rm.c core/sched/rsv.h core/sched/rsv.c $(SCHED_UNIT_DEPS)
+UNIT_TESTS += sched_cyclic
+unit-sched_cyclic-srcs :=
+$(BUILD)/unit/test_sched_cyclic: core/sched/cyclic.c $(SCHED_UNIT_DEPS)
 UNIT_TESTS += ranges
 unit-ranges-srcs := libs/ranges.c
 UNIT_TESTS += cpio

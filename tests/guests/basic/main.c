@@ -266,6 +266,7 @@ static const struct {
 	{ "fp", check_fp, false },
 	{ "virt_insn", check_virt_insn, false },
 	{ "heartbeat", check_heartbeat, true },
+	{ "spin", check_spin, true },
 	{ "reboot", check_reboot, true },
 	{ "poweroff", check_poweroff, true },
 };

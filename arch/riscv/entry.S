@@ -171,6 +171,17 @@ trap_from_guest:
 	sd	t0, GR_HTINST(sp)
 	csrr	t0, 0x600		/* hstatus */
 	sd	t0, GR_HSTATUS(sp)
+	/*
+	 * sstatus.SPP tells whether the guest was in VS- or VU-mode: the sret
+	 * that enters it again must go back there (a guest interrupted in user
+	 * mode must not resume its user code in VS-mode).
+	 */
+	csrr	t0, sstatus
+	andi	t0, t0, 0x100		/* sstatus.SPP */
+	ld	t1, GR_SSTATUS(sp)
+	andi	t1, t1, ~0x100
+	or	t1, t1, t0
+	sd	t1, GR_SSTATUS(sp)
 	/* Keel's own sret must not return into the guest's virtualization mode. */
 	li	t0, 1 << 7		/* hstatus.SPV */
 	csrc	0x600, t0

@@ -96,8 +96,8 @@ def linux_package(tmp_path, bootargs, vcpus, devices=UART, extra="", boot="", mo
     return str(archive)
 
 
-def start_linux(keel_factory, tmp_path, bootargs, vcpus, smp=2, **kw):
-    k = keel_factory(smp=smp, memory="1G",
+def start_linux(keel_factory, tmp_path, bootargs, vcpus, smp=2, cpu="rv64", **kw):
+    k = keel_factory(smp=smp, memory="1G", cpu=cpu,
                      extra_args=["-initrd", linux_package(tmp_path, bootargs, vcpus, **kw)])
     assert k.cmd("guest create guests/linux.dtb") == \
         f"guest 'linux' created: id 0, {vcpus} vcpus, 262144 KiB RAM"
@@ -117,12 +117,14 @@ def wait_stopped_linux(k):
     return wait_stopped(k, "linux")
 
 
-@pytest.mark.parametrize("vcpus,smp", [(1, 2), (4, 2), (4, 1)])
-def test_linux_boots_to_init_and_powers_off(keel_factory, tmp_path, vcpus, smp):
+@pytest.mark.parametrize("vcpus,smp,cpu", [(1, 2, "rv64"), (4, 2, "rv64"), (4, 1, "rv64"),
+                                           (2, 2, "rv64,sstc=false")])
+def test_linux_boots_to_init_and_powers_off(keel_factory, tmp_path, vcpus, smp, cpu):
     # The 8250 driver finds Keel's ns16550A in the generated device tree and,
-    # without an interrupt line for it yet, polls it.  smp: Keel's harts.
+    # without an interrupt line for it yet, polls it.  smp: Keel's harts;
+    # without Sstc the guest's timer is SBI TIME.
     k = start_linux(keel_factory, tmp_path, f"console=ttyS0 earlycon=sbi keel.cpus={vcpus}", vcpus,
-                    smp=smp)
+                    smp=smp, cpu=cpu)
     lines = wait_poweroff(k)
     check_init(lines, vcpus)
     text = k.output
@@ -130,7 +132,8 @@ def test_linux_boots_to_init_and_powers_off(keel_factory, tmp_path, vcpus, smp):
            f"keel.cpus={vcpus}\n" in text
     assert "[linux] [    0.000000] earlycon: sbi0 at I/O port 0x0 (options '')\n" in text
     assert "[linux] [    0.000000] SBI specification v2.0 detected\n" in text
-    assert "riscv-timer: Timer interrupt in S-mode is available via sstc extension" in text
+    sstc = "riscv-timer: Timer interrupt in S-mode is available via sstc extension" in text
+    assert sstc == ("sstc=false" not in cpu)
     assert f"smp: Brought up 1 node, {vcpus} CPU" in text
     assert re.search(r"\] 10000000\.uart: ttyS0 at MMIO 0x10000000 \(irq = \d+, "
                      r"base_baud = 230400\) is a 16550A\n", text), text[-3000:]

@@ -39,8 +39,11 @@ static bool follow_line(struct emu_dev *d)
 	if (!d->emu->irq_pending)
 		return false;
 	high = d->emu->irq_pending(d);
-	if (d->has_irq)
+	/* Only a change reaches the interrupt controller (its update scans every source). */
+	if (d->has_irq && high != d->line_high) {
+		d->line_high = high;
 		emu_irq_set_level(d->guest, d->irq, high);
+	}
 	return high;
 }
 
@@ -145,6 +148,7 @@ void emu_devs_reset(struct guest *g)
 		unsigned long flags = spin_lock_irqsave(&d->lock);
 
 		memset(d->state, 0, d->state_size);
+		d->line_high = false; /* as the reset interrupt controller sees it */
 		if (d->emu->init)
 			d->emu->init(d);
 		spin_unlock_irqrestore(&d->lock, flags);

@@ -89,7 +89,8 @@ struct emu_dev {
 	u64 base, size;
 	u32 irq; /* guest interrupt source, when has_irq */
 	bool has_irq;
-	u32 index; /* in guest.devs */
+	bool line_high; /* the level last given to the interrupt controller */
+	u32 index;	/* in guest.devs */
 	/* Serialises the model: its VCPUs' accesses and other queries of its state. */
 	spinlock_t lock;
 	u64 nr_mmio_exits; /* guest accesses that trapped here, refused ones included */

@@ -112,6 +112,25 @@ static void bench_ecall(const char *name, unsigned long ext, unsigned long fid, 
 	report(name, &s);
 }
 
+/* An emulated MMIO read: one byte load from the UART's line status register. */
+static void bench_mmio_read(const char *name, uint64_t addr)
+{
+	struct stats s = { 0 };
+
+	for (unsigned int i = 0; i < WARMUP + RUNS; i++) {
+		uint64_t t0, t1;
+		unsigned long v;
+
+		asm volatile("rdinstret %0\n\tlbu %2, 0(%3)\n\trdinstret %1"
+			     : "=&r"(t0), "=&r"(t1), "=&r"(v)
+			     : "r"(addr)
+			     : "memory");
+		if (i >= WARMUP)
+			stats_add(&s, (int64_t)(t1 - t0) - rdinstret_cost);
+	}
+	report(name, &s);
+}
+
 /*
  * Arm the timer LEAD_TICKS ahead (SBI set_timer), wait, and count from the
  * deadline to the handler's first instruction.  For the spin wait, the info
@@ -195,6 +214,10 @@ void boot_main(unsigned long hartid, const void *fdt)
 		bench_ecall("sbi_dbcn_write_byte", SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, '\r');
 	else
 		printk("BENCH sbi_dbcn_write_byte skip no DBCN\n");
+	if (dt.uart_base)
+		bench_mmio_read("mmio_uart_lsr_read", dt.uart_base + 5);
+	else
+		printk("BENCH mmio_uart_lsr_read skip no ns16550a in the device tree\n");
 	bench_timer("timer_irq_latency_spin", bench_wait_spin);
 	bench_timer("timer_irq_latency_wfi", bench_wait_wfi);
 

@@ -186,6 +186,9 @@ def test_create_destroy_returns_all_memory(keel_factory, tmp_path):
         assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
         k.send("guest start basic\r")
         wait_stopped(k, "basic")
+        # A reset reloads it into zeroed RAM and runs it again: nothing is allocated anew.
+        k.send("guest reset basic\r")
+        wait_stopped(k, "basic")
         assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
     assert memory() == before
     assert k.lines("guest list") == [k.lines("guest list")[0]]
@@ -262,6 +265,16 @@ BAD = {
     "vcpus.dtb": (GUEST.replace("count = <%(vcpus)d>", "count = <65>"),
                   None),
     "notdtb.dtb": (b"\xd0\x0d\xfe\xed" + b"\x00" * 60, None),
+    "nomem.dtb": (GUEST.replace("memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; "
+                                "%(placement)s};", ""), None),
+    "overlap.dtb": (GUEST.replace("%(placement)s};", "%(placement)s};\n\tmemory@82000000 { reg = "
+                                  "<0x0 0x82000000 0x0 0x4000000>; };"), None),
+    "bigimage.dtb": (GUEST.replace("0x0 0x4000000>", "0x0 0x200000>"), None),
+    "zero.dtb": (GUEST.replace("count = <%(vcpus)d>", "count = <0>"), None),
+    "many.dtb": (GUEST.replace("count = <%(vcpus)d>", "count = <1000>"), None),
+    "unknowndev.dtb": (GUEST.replace("%(devices)s", 'devices { wd@1000 { compatible = '
+                                     '"vendor,watchdog"; reg = <0x0 0x1000 0x0 0x100>; }; };'),
+                       "error: guest 'unknowndev': unknown device compatible 'vendor,watchdog'"),
 }
 
 

@@ -138,3 +138,19 @@ def test_dtb_and_initrd_reach_the_guest(keel_run, tmp_path):
     log = open(keel_run.log).read()
     assert "Keel: guest package: 5 files" in log
     assert "guest 'guest' created: id 0, 1 vcpus, 131072 KiB RAM" in log
+
+
+@pytest.mark.parametrize("vcpus,smp", [(1, 1), (2, 1), (1, 2), (2, 2)])
+def test_basic_passes_every_check(keel_run, vcpus, smp):
+    # The whole of the test guest, QEMU virt's devices included, as `qemu -kernel` would run it.
+    r = keel_run("--kernel", BASIC, "--append", "keel.test=all", "--vcpus", str(vcpus),
+                 "--smp", str(smp), "--timeout", "60")
+    assert r.returncode == 0, (r.stdout[-3000:], r.stderr[-2000:])
+    lines = r.stdout.splitlines()
+    assert not [ln for ln in lines if " FAIL" in ln], r.stdout
+    done = lines[-1].split()[-1].split("/")
+    assert lines[-1].startswith("BASIC: done ") and done[0] == done[1] and int(done[1]) >= 14, \
+        r.stdout
+    assert f"BASIC: info harts {vcpus} (" in r.stdout
+    for check in ("uart", "plic", "rtc", "fp", "virt_insn", "ipi", "rfence"):
+        assert f"BASIC: {check} ok" in r.stdout, check

@@ -143,8 +143,20 @@ MEM       ?= 512M
 QEMU_ARGS := -M virt -cpu rv64 -m $(MEM) -smp $(SMP) -nographic \
 	-bios $(OPENSBI) -kernel $(BUILD)/keel.bin
 
-run: all
-	$(QEMU) $(QEMU_ARGS)
+# The default guest package (packages/default): the Linux test guest, created,
+# started and bound to the terminal by its boot script.
+RUN_PKG := $(BUILD)/run/default.cpio
+$(RUN_PKG): guest-linux packages/default/linux.dts packages/default/boot.keel
+	@echo "  PKG     $@"
+	$(Q)rm -rf $(BUILD)/run/pkg && mkdir -p $(BUILD)/run/pkg/guests
+	$(Q)cp $(BUILD)/guests/linux/Image $(BUILD)/run/pkg/Image
+	$(Q)cp packages/default/boot.keel $(BUILD)/run/pkg/boot.keel
+	$(Q)dtc -q -I dts -O dtb -o $(BUILD)/run/pkg/guests/linux.dtb packages/default/linux.dts
+	$(Q)cd $(BUILD)/run/pkg && printf 'Image\nguests/linux.dtb\nboot.keel\n' | \
+		cpio -o -H newc --quiet > $(abspath $@)
+
+run: all $(RUN_PKG)
+	$(QEMU) $(QEMU_ARGS) -initrd $(RUN_PKG)
 
 # Keel is linked at 0 and relocates itself: symbols are offset to where fw_jump
 # loads it (0x80200000).

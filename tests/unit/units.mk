@@ -44,3 +44,5 @@ UNIT_TESTS += insn
 unit-insn-srcs := libs/insn.c
 UNIT_TESTS += plic
 unit-plic-srcs := libs/plic.c
+UNIT_TESTS += gpt
+unit-gpt-srcs := libs/gpt.c

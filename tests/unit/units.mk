@@ -46,3 +46,5 @@ UNIT_TESTS += plic
 unit-plic-srcs := libs/plic.c
 UNIT_TESTS += gpt
 unit-gpt-srcs := libs/gpt.c
+UNIT_TESTS += sbi_args
+unit-sbi_args-srcs := libs/sbi_args.c

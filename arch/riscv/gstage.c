@@ -1,25 +1,14 @@
 /*
- * Sv39x4: a 41-bit guest-physical space, a 16 KiB root table (2048 entries),
- * then Sv39's levels.  Leaves are U (guest accesses are user-level at the
- * G-stage), RWX, A and D set.  VMIDs are allocated per guest; with none left
- * every guest shares VMID 0 and each switch flushes (gstage_hgatp).
+ * Sv39x4 G-stage tables (libs/gpt), their pages from the page allocator.
+ * VMIDs are allocated per guest; with none left every guest shares VMID 0
+ * and each switch flushes (gstage_hgatp).
  */
 #include "arch/riscv/gstage.h"
 #include "arch/riscv/csr.h"
 #include "core/mm.h"
 #include "core/spinlock.h"
-#include <string.h>
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE_PPN_SHIFT 10
 #define HGATP_MODE_SV39X4 8UL
-#define GPA_BITS 41
 #define MAX_VMIDS 256
 
 static unsigned int vmid_bits;
@@ -62,6 +51,26 @@ static void vmid_free(unsigned int vmid)
 	spin_unlock_irqrestore(&vmid_lock, flags);
 }
 
+static void *table_alloc(void *ctx)
+{
+	struct gstage *gs = ctx;
+	void *p = page_zalloc(0);
+
+	if (p)
+		gs->pages++;
+	return p;
+}
+
+static void table_free(void *ctx, void *page)
+{
+	page_free(page, 0);
+}
+
+static struct gpt_ops table_ops(struct gstage *gs)
+{
+	return (struct gpt_ops){ table_alloc, table_free, gs };
+}
+
 int gstage_init(struct gstage *gs)
 {
 	gs->root = page_zalloc(2);
@@ -72,82 +81,18 @@ int gstage_init(struct gstage *gs)
 	return 0;
 }
 
-static unsigned int index_at(u64 gpa, int level)
-{
-	/* The root level (2) has two extra index bits in Sv39x4. */
-	u64 mask = level == 2 ? 0x7ff : 0x1ff;
-
-	return (gpa >> (PAGE_SHIFT + 9 * level)) & mask;
-}
-
-static u64 *walk_alloc(struct gstage *gs, u64 gpa, int level)
-{
-	u64 *t = gs->root;
-
-	for (int l = 2; l > level; l--) {
-		u64 *e = &t[index_at(gpa, l)];
-
-		if (!(*e & PTE_V)) {
-			u64 *nt = page_zalloc(0);
-
-			if (!nt)
-				return NULL;
-			gs->pages++;
-			__asm__ volatile("fence w,w" ::: "memory");
-			*e = ((u64)nt >> PAGE_SHIFT) << PTE_PPN_SHIFT | PTE_V;
-		} else if (*e & (PTE_R | PTE_W | PTE_X)) {
-			return NULL; /* a leaf is already there: mappings never overlap */
-		}
-		t = (u64 *)((*e >> PTE_PPN_SHIFT) << PAGE_SHIFT);
-	}
-	return &t[index_at(gpa, level)];
-}
-
 int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size)
 {
-	u64 end = gpa + size;
+	struct gpt_ops ops = table_ops(gs);
 
-	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || end > (1ULL << GPA_BITS) || end < gpa)
-		return -EINVAL;
-	while (gpa < end) {
-		int level = 2;
-		u64 *e;
-
-		while (level > 0) {
-			u64 sz = 1ULL << (PAGE_SHIFT + 9 * level);
-
-			if (IS_ALIGNED(gpa | hpa, sz) && end - gpa >= sz)
-				break;
-			level--;
-		}
-		e = walk_alloc(gs, gpa, level);
-		if (!e || (*e & PTE_V))
-			return e ? -EEXIST : -ENOMEM;
-		*e = (hpa >> PAGE_SHIFT) << PTE_PPN_SHIFT | PTE_V | PTE_R | PTE_W | PTE_X | PTE_U |
-		     PTE_A | PTE_D;
-		gpa += 1ULL << (PAGE_SHIFT + 9 * level);
-		hpa += 1ULL << (PAGE_SHIFT + 9 * level);
-	}
-	return 0;
-}
-
-static void free_level(u64 *t, int level, unsigned int entries)
-{
-	for (unsigned int i = 0; i < entries && level > 0; i++) {
-		u64 e = t[i];
-
-		if ((e & PTE_V) && !(e & (PTE_R | PTE_W | PTE_X))) {
-			u64 *nt = (u64 *)((e >> PTE_PPN_SHIFT) << PAGE_SHIFT);
-
-			free_level(nt, level - 1, 512);
-			page_free(nt, 0);
-		}
-	}
+	return gpt_map(gs->root, gpa, hpa, size, &ops);
 }
 
 void gstage_destroy(struct gstage *gs)
 {
-	free_level(gs->root, 2, 2048);
+	struct gpt_ops ops = table_ops(gs);
+
+	gpt_free(gs->root, &ops);
 	page_free(gs->root, 2);
 	gs->root = NULL;
 	vmid_free(gs->vmid);

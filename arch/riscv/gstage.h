@@ -2,7 +2,7 @@
 #ifndef ARCH_RISCV_GSTAGE_H
 #define ARCH_RISCV_GSTAGE_H
 
-#include "libs/types.h"
+#include "libs/gpt.h"
 
 struct gstage {
 	u64 *root; /* 16 KiB, 16 KiB aligned */

@@ -2,6 +2,7 @@
 #ifndef ARCH_RISCV_SBI_H
 #define ARCH_RISCV_SBI_H
 
+#include "libs/sbi_args.h" /* error codes, SRST numbers */
 #include "libs/types.h"
 
 #define SBI_EXT_BASE 0x10
@@ -14,25 +15,9 @@
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_LEGACY_GETCHAR 0x02
 
-#define SBI_SUCCESS 0
-#define SBI_ERR_FAILED -1
-#define SBI_ERR_NOT_SUPPORTED -2
-#define SBI_ERR_INVALID_PARAM -3
-#define SBI_ERR_DENIED -4
-#define SBI_ERR_INVALID_ADDRESS -5
-#define SBI_ERR_ALREADY_AVAILABLE -6
-#define SBI_ERR_ALREADY_STARTED -7
-#define SBI_ERR_ALREADY_STOPPED -8
-
 #define SBI_HSM_STARTED 0
 #define SBI_HSM_STOPPED 1
 #define SBI_HSM_START_PENDING 2
-
-#define SBI_SRST_SHUTDOWN 0
-#define SBI_SRST_COLD_REBOOT 1
-#define SBI_SRST_WARM_REBOOT 2
-#define SBI_SRST_REASON_NONE 0
-#define SBI_SRST_REASON_FAILURE 1
 
 struct sbiret {
 	long error;

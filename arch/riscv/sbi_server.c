@@ -57,18 +57,13 @@ bool sbi_server_has(const struct guest *g, unsigned long eid)
 long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 		       void (*fn)(struct vcpu_guest *target, void *arg), void *arg)
 {
-	if (base == -1UL) {
-		for (u32 i = 0; i < g->nr_vcpus; i++)
-			fn(g->vcpus[i]->arg, arg);
-		return 0;
-	}
-	/* Every named hart must exist before any is acted on. */
-	for (unsigned int b = 0; b < 64; b++)
-		if ((mask >> b) & 1 && (base + b < base || !guest_vcpu(g, base + b)))
-			return SBI_ERR_INVALID_PARAM;
-	for (unsigned int b = 0; b < 64; b++)
-		if ((mask >> b) & 1)
-			fn(guest_vcpu(g, base + b), arg);
+	long err = sbi_hart_mask_check(mask, base, g->nr_vcpus);
+
+	if (err)
+		return err;
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		if (sbi_hart_mask_has(mask, base, i))
+			fn(guest_vcpu(g, i), arg);
 	return 0;
 }
 

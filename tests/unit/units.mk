@@ -44,3 +44,11 @@ UNIT_TESTS += insn
 unit-insn-srcs := libs/insn.c
 UNIT_TESTS += plic
 unit-plic-srcs := libs/plic.c
+UNIT_TESTS += gpt
+unit-gpt-srcs := libs/gpt.c
+UNIT_TESTS += sbi_args
+unit-sbi_args-srcs := libs/sbi_args.c
+# The ns16550A model: the test includes it, with a stub virtual serial line.
+UNIT_TESTS += ns16550
+unit-ns16550-srcs :=
+$(BUILD)/unit/test_ns16550: emulators/ns16550.c

@@ -6,15 +6,12 @@
 #include "arch/riscv/sbi_server.h"
 #include "core/guest.h"
 
-#define SUSPEND_RETENTIVE 0x00000000UL
-#define SUSPEND_NON_RETENTIVE 0x80000000UL
-#define SUSPEND_PLATFORM_RET 0x10000000UL    /* ..0x7fffffff */
-#define SUSPEND_PLATFORM_NONRET 0x90000000UL /* ..0xffffffff */
-
 static struct sbiret hsm_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
 	unsigned long a0 = r->x[10], a1 = r->x[11], a2 = r->x[12];
 	struct vcpu_guest *target;
+	enum sbi_suspend kind;
+	long err;
 
 	switch (r->x[16]) {
 	case 0: /* hart_start(hartid, start_addr, opaque) */
@@ -35,20 +32,17 @@ static struct sbiret hsm_call(struct guest *g, struct vcpu_guest *vg, struct gue
 			return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
 		return (struct sbiret){ 0, (long)__atomic_load_n(&target->hsm, __ATOMIC_ACQUIRE) };
 	case 3: /* hart_suspend(suspend_type, resume_addr, opaque) */
-		if (a0 == SUSPEND_RETENTIVE) {
+		err = sbi_suspend_type(a0, &kind);
+		if (err)
+			return (struct sbiret){ err, 0 };
+		if (kind == SBI_SUSPEND_RETENTIVE) {
 			guest_vcpu_suspend(vg, false, 0, 0);
 			return (struct sbiret){ 0, 0 };
 		}
-		if (a0 == SUSPEND_NON_RETENTIVE) {
-			if (!guest_ram_contains(g, a1))
-				return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
-			guest_vcpu_suspend(vg, true, a1, a2);
-			return (struct sbiret){ 0, 0 };
-		}
-		if ((a0 >= SUSPEND_PLATFORM_RET && a0 < SUSPEND_NON_RETENTIVE) ||
-		    (a0 >= SUSPEND_PLATFORM_NONRET && a0 <= 0xffffffffUL))
-			return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
+		if (!guest_ram_contains(g, a1))
+			return (struct sbiret){ SBI_ERR_INVALID_ADDRESS, 0 };
+		guest_vcpu_suspend(vg, true, a1, a2);
+		return (struct sbiret){ 0, 0 };
 	default:
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 	}

@@ -8,16 +8,13 @@ static struct sbiret srst_call(struct guest *g, struct vcpu_guest *vg, struct gu
 	u32 type = (u32)r->x[10], reason = (u32)r->x[11]; /* uint32 in the spec */
 	const char *why;
 	char what[64];
+	long err;
 
 	if (r->x[16] != 0)
 		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	if (type > SBI_SRST_WARM_REBOOT && type < 0xf0000000U)
-		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-	if (reason > SBI_SRST_REASON_FAILURE && reason < 0xe0000000U)
-		return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-	/* Vendor reset types are not ours (vendor reasons are just reported). */
-	if (type > SBI_SRST_WARM_REBOOT)
-		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
+	err = sbi_srst_check(type, reason);
+	if (err)
+		return (struct sbiret){ err, 0 };
 	why = reason == SBI_SRST_REASON_FAILURE ? "system failure"
 	      : reason == SBI_SRST_REASON_NONE	? "no reason"
 						: "vendor reason";

@@ -114,7 +114,7 @@ def wait_stopped_linux(k):
 
 
 @pytest.mark.parametrize("vcpus,smp,cpu", [(1, 2, "rv64"), (4, 2, "rv64"), (4, 1, "rv64"),
-                                           (2, 2, "rv64,sstc=false")])
+                                           (4, 4, "rv64"), (2, 2, "rv64,sstc=false")])
 def test_linux_boots_to_init_and_powers_off(keel_factory, tmp_path, vcpus, smp, cpu):
     # The 8250 driver finds Keel's ns16550A in the generated device tree and,
     # without an interrupt line for it yet, polls it.  smp: Keel's harts;
@@ -242,3 +242,47 @@ def test_linux_reboots_through_syscon(keel_factory, tmp_path):
     assert "srst" not in how.lower() and "sbi" not in how.lower(), how
     lines = init_lines(k.output, GUEST_LINE)
     check_init(lines[:lines.index("reboot") + 1], 1, end="reboot")
+
+
+def test_linux_keeps_running_while_another_guest_faults(keel_factory, tmp_path):
+    # The basic test guest touches memory outside its RAM and is halted; Linux, started
+    # first and waiting in /init, is unaffected: its console still answers.
+    from test_guests import BASIC
+    pkg_root = tmp_path / "pkg"
+    archive = linux_package(tmp_path, "console=ttyS0 earlycon=sbi keel.cpus=2 keel.echo=1 "
+                            "keel.end=hang", 2, devices=PLIC + UART)
+    # The faulting guest joins the same package.
+    (pkg_root / "basic.bin").write_bytes(open(BASIC, "rb").read())
+    (tmp_path / "faulty.dts").write_text(
+        '/dts-v1/;\n/ { compatible = "keel,guest-v1"; guest-name = "faulty"; '
+        'bootargs = "keel.test=fault"; vcpus { count = <1>; }; '
+        'memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; }; '
+        'images { kernel { file = "basic.bin"; }; }; };\n')
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
+                    str(pkg_root / "guests" / "faulty.dtb"), str(tmp_path / "faulty.dts")],
+                   check=True)
+    names = ["Image", "guests/linux.dtb", "basic.bin", "guests/faulty.dtb"]
+    open(archive, "wb").write(subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"],
+                                             cwd=pkg_root, input="\n".join(names).encode(),
+                                             check=True, capture_output=True).stdout)
+    k = keel_factory(smp=2, memory="1G", extra_args=["-initrd", archive])
+    assert k.cmd("guest create guests/linux.dtb").startswith("guest 'linux' created")
+    assert k.cmd("guest create guests/faulty.dtb").startswith("guest 'faulty' created")
+    k.send("guest start linux\r")
+    k.expect("[linux] KEEL-INIT: echo ready", LINUX_TIMEOUT, "/init to wait for a line")
+    k.sync()
+    k.send("guest start faulty\r")
+    k.expect(re.compile(rb"guest 'faulty' halted: vcpu 0: access outside its memory"),
+             what="the faulty guest to halt")
+    k.expect(re.compile(rb" t6: [0-9a-f]{16}\r*\n"), what="its register dump")
+    k.sync()
+    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    assert states == {"linux": "running", "faulty": "halted"}
+    k.send("vserial bind linux\r")
+    k.expect("vserial: bound to guest 'linux'")
+    k.send("still here\r")
+    k.expect("KEEL-INIT: echo still here", LINUX_TIMEOUT, "Linux to echo the line")
+    k.expect("KEEL-INIT: hang", LINUX_TIMEOUT)
+    k.send(ESCAPE)
+    k.expect("vserial: detached from guest 'linux'")
+    k.sync()

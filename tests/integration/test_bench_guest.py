@@ -14,7 +14,8 @@ from conftest import LOG_DIR, OPENSBI, QEMU, ROOT, _log_name
 BENCH = os.path.join(ROOT, "build", "guests", "bench.bin")
 KEEL_RUN = os.path.join(ROOT, "tools", "keel-run")
 FIGURES = ["sbi_base_probe", "sbi_set_timer", "sbi_dbcn_write_byte", "mmio_uart_lsr_read",
-           "timer_irq_latency_spin", "timer_irq_latency_wfi"]
+           "plic_claim_complete", "ext_irq_latency", "timer_irq_latency_spin",
+           "timer_irq_latency_wfi"]
 FIGURE_RE = r"^BENCH (\w+) -?\d+ instr min -?\d+ max -?\d+ n 1000$"
 
 
@@ -31,7 +32,7 @@ def test_bench_guest_under_keel(request, keel_kernel):
                         "--log", log], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, f"{r.stderr} (log: {log})"
     assert figures(r.stdout) == FIGURES, r.stdout
-    assert "BENCH done 6" in r.stdout.splitlines()
+    assert "BENCH done 8" in r.stdout.splitlines()
 
 
 @pytest.mark.parametrize("icount", [False, True], ids=["tcg", "icount"])

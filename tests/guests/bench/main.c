@@ -28,6 +28,7 @@ struct hart_state harts[MAX_HARTS];
 /* wait.S */
 uint64_t bench_wait_spin(uint64_t *last);
 uint64_t bench_wait_wfi(uint64_t *last);
+uint64_t bench_ext_irq(uint64_t *before, volatile uint8_t *ier);
 
 static struct dt_info dt;
 static uint64_t ns_per_tick;
@@ -131,6 +132,67 @@ static void bench_mmio_read(const char *name, uint64_t addr)
 	report(name, &s);
 }
 
+/* PLIC registers (QEMU virt layout) for this hart's S-mode context. */
+#define PLIC_PRIORITY(src) (4 * (src))
+#define PLIC_ENABLE(ctx) (0x2000 + 0x80 * (ctx))
+#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx) (0x200004 + 0x1000 * (ctx))
+#define UART_IER 1
+
+static volatile uint32_t *plic_reg(uint64_t off)
+{
+	return (volatile uint32_t *)(dt.plic_base + off);
+}
+
+/*
+ * The PLIC's claim and complete (nothing pending: claim reads 0), and the
+ * latency of a device interrupt: from the store that makes the UART raise
+ * its THR-empty interrupt to the guest's vector, through the PLIC.
+ */
+static void bench_plic(unsigned long hartid)
+{
+	int ctx = hartid < MAX_HARTS ? dt.plic_context[hartid] : -1;
+	volatile uint8_t *uart = (volatile uint8_t *)dt.uart_base;
+	struct stats cc = { 0 }, lat = { 0 };
+	uint32_t src = dt.uart_irq;
+
+	if (!dt.plic_base || ctx < 0 || !dt.uart_base || !src) {
+		printk("BENCH plic_claim_complete skip no PLIC context or UART interrupt\n");
+		printk("BENCH ext_irq_latency skip no PLIC context or UART interrupt\n");
+		return;
+	}
+	for (unsigned int i = 0; i < WARMUP + RUNS; i++) {
+		uint64_t t0, t1;
+		uint32_t id;
+
+		asm volatile("rdinstret %0\n\tlw %2, 0(%3)\n\tsw %2, 0(%3)\n\trdinstret %1"
+			     : "=&r"(t0), "=&r"(t1), "=&r"(id)
+			     : "r"(plic_reg(PLIC_CLAIM(ctx)))
+			     : "memory");
+		if (i >= WARMUP)
+			stats_add(&cc, (int64_t)(t1 - t0) - rdinstret_cost);
+	}
+	report("plic_claim_complete", &cc);
+
+	*plic_reg(PLIC_PRIORITY(src)) = 1;
+	plic_reg(PLIC_ENABLE(ctx))[src / 32] = 1u << (src % 32);
+	*plic_reg(PLIC_THRESHOLD(ctx)) = 0;
+	csr_write(CSR_SIE, SIE_SEIE);
+	for (unsigned int i = 0; i < WARMUP + RUNS; i++) {
+		uint64_t before, at = bench_ext_irq(&before, uart + UART_IER);
+		uint32_t id = *plic_reg(PLIC_CLAIM(ctx));
+
+		uart[UART_IER] = 0;
+		*plic_reg(PLIC_CLAIM(ctx)) = id;
+		csr_set(CSR_SIE, SIE_SEIE);
+		if (i >= WARMUP)
+			stats_add(&lat, (int64_t)(at - before) - rdinstret_cost);
+	}
+	csr_write(CSR_SIE, 0);
+	plic_reg(PLIC_ENABLE(ctx))[src / 32] = 0;
+	report("ext_irq_latency", &lat);
+}
+
 /*
  * Arm the timer LEAD_TICKS ahead (SBI set_timer), wait, and count from the
  * deadline to the handler's first instruction.  For the spin wait, the info
@@ -218,6 +280,7 @@ void boot_main(unsigned long hartid, const void *fdt)
 		bench_mmio_read("mmio_uart_lsr_read", dt.uart_base + 5);
 	else
 		printk("BENCH mmio_uart_lsr_read skip no ns16550a in the device tree\n");
+	bench_plic(hartid);
 	bench_timer("timer_irq_latency_spin", bench_wait_spin);
 	bench_timer("timer_irq_latency_wfi", bench_wait_wfi);
 

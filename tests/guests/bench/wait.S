@@ -53,3 +53,32 @@ bench_irq_vector:
 	li	t5, 1 << 5		/* sstatus.SPIE: stay masked after sret */
 	csrc	sstatus, t5
 	sret
+
+/*
+ * u64 bench_ext_irq(u64 *before, volatile u8 *ier): with sie enabling only
+ * the external interrupt and sstatus.SIE set here, *before = instret just
+ * before the store of IER.THRI (the UART's THR-empty interrupt, at once),
+ * then wait; returns instret at the vector's first instruction, interrupts
+ * off, stvec back at trap_vector.
+ */
+	.globl bench_ext_irq
+bench_ext_irq:
+	lla	t0, bench_ext_vector
+	csrw	stvec, t0
+	li	t1, 2			/* IER.THRI */
+	csrsi	sstatus, 2		/* SIE */
+	rdinstret t3
+	sb	t1, 0(a1)
+3:	j	3b
+
+/* The external interrupt: mask it (the caller claims, quiets the UART and completes). */
+	.align 2
+bench_ext_vector:
+	rdinstret t6
+	li	t5, 1 << 9		/* sie.SEIE */
+	csrc	sie, t5
+	lla	t5, bench_woke
+	csrw	sepc, t5
+	li	t5, 1 << 5		/* sstatus.SPIE: stay masked after sret */
+	csrc	sstatus, t5
+	sret

@@ -225,6 +225,7 @@ test: deps all guests
 bench: all guests
 	$(Q)$(PY) tools/bench-boot $(BUILD)/keel.elf $(BUILD)/keel.bin
 	$(Q)$(PY) tools/bench-guest
+	$(Q)$(PY) tools/bench-platform
 
 # ---------------------------------------------------------------- hygiene
 SRC_FILES = $(shell git ls-files '*.c' '*.h')

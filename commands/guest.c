@@ -227,6 +227,7 @@ static int guest_info(int argc, char **argv)
 	printk("  %u vcpus, %lu KiB RAM, VMID %u, entry 0x%lx, DTB at 0x%lx\n", g->nr_vcpus,
 	       (unsigned long)(g->ram_bytes / KiB), g->gs.vmid, (unsigned long)g->entry,
 	       (unsigned long)g->dtb_gpa);
+	printk("  created in %lu us\n", (unsigned long)(g->create_ns / 1000));
 	mutex_lock(&g->lock); /* a reset replaces the VCPUs */
 	info_vcpus(g);
 	mutex_unlock(&g->lock);

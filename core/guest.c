@@ -390,6 +390,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	struct guest *g = NULL;
 	void *blob;
 	unsigned int max_chunks = 0;
+	u64 t0 = time_ns();
 	int r;
 
 	r = guest_describe(file, &blob, &cfg, err, errlen);
@@ -445,6 +446,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 	r = create_vcpus(g, cfg, err, errlen);
 	if (r)
 		goto fail;
+	g->create_ns = time_ns() - t0;
 	{
 		unsigned long flags = spin_lock_irqsave(&guests_lock);
 

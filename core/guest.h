@@ -45,6 +45,7 @@ struct guest {
 	u32 nr_vcpus;
 	struct vcpu **vcpus;
 	u64 entry, dtb_gpa;
+	u64 create_ns; /* what guest create took (RAM zeroed, images loaded, VCPUs made) */
 	/* The description it was made from (reset reloads the images). */
 	void *blob;
 	struct guestcfg *cfg;

@@ -47,6 +47,23 @@
 	sd	t0, TF_STVAL(sp)
 	.endm
 
+	/* A guest's registers that a C call may clobber, tp and s0, in its guest_regs at sp. */
+	.macro GUEST_FAST_REGS op
+	.irp n, 1,4,5,6,7,8,10,11,12,13,14,15,16,17,28,29,30,31
+	\op	x\n, GR_X(\n)(sp)
+	.endr
+	.endm
+
+	/* Keel's registers around a guest's run (vcpu_enter), in the guest_regs at a0. */
+	.macro HOST_REGS op
+	\op	ra, GR_HOST_RA(a0)
+	\op	sp, GR_HOST_SP(a0)
+	\op	tp, GR_HOST_TP(a0)
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+	\op	s\n, GR_HOST_S(\n)(a0)
+	.endr
+	.endm
+
 	.text
 	.globl trap_entry
 	.align 2
@@ -127,25 +144,8 @@ trap_stack_overflow:
  * Save the guest, take back Keel's registers and return from vcpu_enter.
  */
 trap_from_guest:
-	/* What a C call may clobber, and tp: all the SBI fast path needs saved. */
-	sd	x1, GR_X(1)(sp)
-	sd	x4, GR_X(4)(sp)
-	sd	x5, GR_X(5)(sp)
-	sd	x6, GR_X(6)(sp)
-	sd	x7, GR_X(7)(sp)
-	sd	x8, GR_X(8)(sp)
-	sd	x10, GR_X(10)(sp)
-	sd	x11, GR_X(11)(sp)
-	sd	x12, GR_X(12)(sp)
-	sd	x13, GR_X(13)(sp)
-	sd	x14, GR_X(14)(sp)
-	sd	x15, GR_X(15)(sp)
-	sd	x16, GR_X(16)(sp)
-	sd	x17, GR_X(17)(sp)
-	sd	x28, GR_X(28)(sp)
-	sd	x29, GR_X(29)(sp)
-	sd	x30, GR_X(30)(sp)
-	sd	x31, GR_X(31)(sp)
+	/* What a C call may clobber, tp, and s0: all the SBI fast path needs saved. */
+	GUEST_FAST_REGS sd
 	csrrw	t0, sscratch, zero
 	sd	t0, GR_X(2)(sp)
 	/*
@@ -164,39 +164,13 @@ trap_from_guest:
 	mv	sp, s0
 	beqz	a0, 1f
 	csrw	sscratch, sp
-	ld	x1, GR_X(1)(sp)
-	ld	x4, GR_X(4)(sp)
-	ld	x5, GR_X(5)(sp)
-	ld	x6, GR_X(6)(sp)
-	ld	x7, GR_X(7)(sp)
-	ld	x8, GR_X(8)(sp)
-	ld	x10, GR_X(10)(sp)
-	ld	x11, GR_X(11)(sp)
-	ld	x12, GR_X(12)(sp)
-	ld	x13, GR_X(13)(sp)
-	ld	x14, GR_X(14)(sp)
-	ld	x15, GR_X(15)(sp)
-	ld	x16, GR_X(16)(sp)
-	ld	x17, GR_X(17)(sp)
-	ld	x28, GR_X(28)(sp)
-	ld	x29, GR_X(29)(sp)
-	ld	x30, GR_X(30)(sp)
-	ld	x31, GR_X(31)(sp)
+	GUEST_FAST_REGS ld
 	ld	x2, GR_X(2)(sp)
 	sret
 1:	/* The rest of the guest's registers, for the exit to vcpu_enter's caller. */
-	sd	x3, GR_X(3)(sp)
-	sd	x9, GR_X(9)(sp)
-	sd	x18, GR_X(18)(sp)
-	sd	x19, GR_X(19)(sp)
-	sd	x20, GR_X(20)(sp)
-	sd	x21, GR_X(21)(sp)
-	sd	x22, GR_X(22)(sp)
-	sd	x23, GR_X(23)(sp)
-	sd	x24, GR_X(24)(sp)
-	sd	x25, GR_X(25)(sp)
-	sd	x26, GR_X(26)(sp)
-	sd	x27, GR_X(27)(sp)
+	.irp n, 3,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, GR_X(\n)(sp)
+	.endr
 	csrr	t0, sepc
 	sd	t0, GR_SEPC(sp)
 	csrr	t0, scause
@@ -216,41 +190,13 @@ trap_from_guest:
 	li	t0, 1 << 7		/* hstatus.SPV */
 	csrc	0x600, t0
 	mv	a0, sp
-	ld	ra, GR_HOST_RA(a0)
-	ld	sp, GR_HOST_SP(a0)
-	ld	tp, GR_HOST_TP(a0)
-	ld	s0, GR_HOST_S(0)(a0)
-	ld	s1, GR_HOST_S(1)(a0)
-	ld	s2, GR_HOST_S(2)(a0)
-	ld	s3, GR_HOST_S(3)(a0)
-	ld	s4, GR_HOST_S(4)(a0)
-	ld	s5, GR_HOST_S(5)(a0)
-	ld	s6, GR_HOST_S(6)(a0)
-	ld	s7, GR_HOST_S(7)(a0)
-	ld	s8, GR_HOST_S(8)(a0)
-	ld	s9, GR_HOST_S(9)(a0)
-	ld	s10, GR_HOST_S(10)(a0)
-	ld	s11, GR_HOST_S(11)(a0)
+	HOST_REGS ld
 	ret
 
 /* void vcpu_enter(struct guest_regs *g): called with interrupts off. */
 	.globl vcpu_enter
 vcpu_enter:
-	sd	ra, GR_HOST_RA(a0)
-	sd	sp, GR_HOST_SP(a0)
-	sd	tp, GR_HOST_TP(a0)
-	sd	s0, GR_HOST_S(0)(a0)
-	sd	s1, GR_HOST_S(1)(a0)
-	sd	s2, GR_HOST_S(2)(a0)
-	sd	s3, GR_HOST_S(3)(a0)
-	sd	s4, GR_HOST_S(4)(a0)
-	sd	s5, GR_HOST_S(5)(a0)
-	sd	s6, GR_HOST_S(6)(a0)
-	sd	s7, GR_HOST_S(7)(a0)
-	sd	s8, GR_HOST_S(8)(a0)
-	sd	s9, GR_HOST_S(9)(a0)
-	sd	s10, GR_HOST_S(10)(a0)
-	sd	s11, GR_HOST_S(11)(a0)
+	HOST_REGS sd
 	ld	t0, GR_SEPC(a0)
 	csrw	sepc, t0
 	ld	t0, GR_SSTATUS(a0)
@@ -258,36 +204,10 @@ vcpu_enter:
 	ld	t0, GR_HSTATUS(a0)
 	csrw	0x600, t0		/* hstatus */
 	csrw	sscratch, a0
-	ld	x1, GR_X(1)(a0)
-	ld	x2, GR_X(2)(a0)
-	ld	x3, GR_X(3)(a0)
-	ld	x4, GR_X(4)(a0)
-	ld	x5, GR_X(5)(a0)
-	ld	x6, GR_X(6)(a0)
-	ld	x7, GR_X(7)(a0)
-	ld	x8, GR_X(8)(a0)
-	ld	x9, GR_X(9)(a0)
-	ld	x11, GR_X(11)(a0)
-	ld	x12, GR_X(12)(a0)
-	ld	x13, GR_X(13)(a0)
-	ld	x14, GR_X(14)(a0)
-	ld	x15, GR_X(15)(a0)
-	ld	x16, GR_X(16)(a0)
-	ld	x17, GR_X(17)(a0)
-	ld	x18, GR_X(18)(a0)
-	ld	x19, GR_X(19)(a0)
-	ld	x20, GR_X(20)(a0)
-	ld	x21, GR_X(21)(a0)
-	ld	x22, GR_X(22)(a0)
-	ld	x23, GR_X(23)(a0)
-	ld	x24, GR_X(24)(a0)
-	ld	x25, GR_X(25)(a0)
-	ld	x26, GR_X(26)(a0)
-	ld	x27, GR_X(27)(a0)
-	ld	x28, GR_X(28)(a0)
-	ld	x29, GR_X(29)(a0)
-	ld	x30, GR_X(30)(a0)
-	ld	x31, GR_X(31)(a0)
+	/* Every guest register, a0 (the base) last. */
+	.irp n, 1,2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, GR_X(\n)(a0)
+	.endr
 	ld	x10, GR_X(10)(a0)
 	sret
 

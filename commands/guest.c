@@ -133,16 +133,11 @@ static int guest_create_cmd(int argc, char **argv)
 
 static struct guest *named(int argc, char **argv, const char *usage)
 {
-	struct guest *g;
-
 	if (argc != 2) {
 		cmd_error("usage: guest %s <name>", usage);
 		return NULL;
 	}
-	g = guest_find(argv[1]);
-	if (!g)
-		cmd_error("guest: no guest named '%s'", argv[1]);
-	return g;
+	return guest_named("guest", argv[1]);
 }
 
 static int guest_start_cmd(int argc, char **argv)
@@ -261,9 +256,9 @@ static int guest_dumpmem(int argc, char **argv)
 
 	if (argc != 3 && argc != 4)
 		return cmd_error("usage: guest dumpmem <name> <guest-physical address> [bytes]");
-	g = guest_find(argv[1]);
+	g = guest_named("guest", argv[1]);
 	if (!g)
-		return cmd_error("guest: no guest named '%s'", argv[1]);
+		return -EINVAL;
 	if (args_u64(argv[2], &gpa))
 		return cmd_error("guest dumpmem: '%s' is not an address", argv[2]);
 	if (argc == 4 && (args_u64(argv[3], &len) || len == 0 || len > DUMP_MAX))

@@ -27,16 +27,11 @@ static int vserial_list(int argc, char **argv)
 
 static struct guest *named(int argc, char **argv, const char *usage)
 {
-	struct guest *g;
-
 	if (argc != 2) {
 		cmd_error("usage: vserial %s <guest>", usage);
 		return NULL;
 	}
-	g = guest_find(argv[1]);
-	if (!g)
-		cmd_error("vserial: no guest named '%s'", argv[1]);
-	return g;
+	return guest_named("vserial", argv[1]);
 }
 
 static int vserial_bind(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_server.h"
 #include "arch/riscv/trap.h"
+#include "core/cmd.h"
 #include "core/emulator.h"
 #include "core/mm.h"
 #include "core/package.h"
@@ -684,6 +685,15 @@ struct guest *guest_find(const char *name)
 			found = g;
 	spin_unlock_irqrestore(&guests_lock, flags);
 	return found;
+}
+
+struct guest *guest_named(const char *who, const char *name)
+{
+	struct guest *g = guest_find(name);
+
+	if (!g)
+		cmd_error("%s: no guest named '%s'", who, name);
+	return g;
 }
 
 void guest_for_each(int (*fn)(struct guest *g, void *arg), void *arg)

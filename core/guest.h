@@ -122,6 +122,8 @@ int guest_halt(struct guest *g);
 int guest_reset(struct guest *g, char *err, size_t errlen);
 int guest_destroy(struct guest *g);
 struct guest *guest_find(const char *name);
+/* For a shell command: the guest, or NULL after the error line "<who>: no guest named '...'". */
+struct guest *guest_named(const char *who, const char *name);
 /* Iterate under the guest-list lock: fn returns non-zero to stop. */
 void guest_for_each(int (*fn)(struct guest *g, void *arg), void *arg);
 const char *guest_state_name(enum guest_state s);

@@ -61,6 +61,7 @@ static void parse_boot_policies(void)
 	while (*p && *p != ' ') {
 		size_t len = strcspn(p, ", ");
 		char entry[32], num[32], *colon;
+		const struct sched_policy *pol;
 		u64 hart;
 
 		snprintf(entry, sizeof(entry), "%.*s", (int)MIN(len, sizeof(entry) - 1), p);
@@ -72,11 +73,11 @@ static void parse_boot_policies(void)
 		} else if (hart >= nr_cpus) {
 			printk("keel.sched: no hart %lu (harts 0..%u)\n", (unsigned long)hart,
 			       nr_cpus - 1);
-		} else if (!sched_policy_find(colon + 1)) {
+		} else if (!(pol = sched_policy_find(colon + 1))) {
 			printk("keel.sched: unknown policy '%s' for hart %lu (known: %s)\n",
 			       colon + 1, (unsigned long)hart, known);
 		} else {
-			boot_policy[hart] = sched_policy_find(colon + 1);
+			boot_policy[hart] = pol;
 		}
 	}
 }
@@ -284,12 +285,18 @@ void sched_handle_resched_ipi(void)
 	this_cpu()->rq.need_resched = true;
 }
 
+/* Lock held: the queued VCPUs and the running one (not the idle VCPU). */
+static unsigned int nr_runnable(const struct sched_rq *rq)
+{
+	return rq->policy->nr_queued(rq->priv) + !rq->curr->idle;
+}
+
 /* Another hart's current VCPU may exit and be freed: look at it under the lock. */
 unsigned int sched_nr_runnable(unsigned int cpu)
 {
 	struct sched_rq *rq = &percpu_data[cpu].rq;
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
-	unsigned int n = rq->policy->nr_queued(rq->priv) + !rq->curr->idle;
+	unsigned int n = nr_runnable(rq);
 
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return n;
@@ -313,7 +320,7 @@ void sched_rq_info(unsigned int cpu, struct sched_rq_info *info)
 	info->policy = rq->policy;
 	rq->policy->describe(rq->priv, info->describe, sizeof(info->describe));
 	snprintf(info->curr, sizeof(info->curr), "%s", rq->curr->name);
-	info->nr_runnable = rq->policy->nr_queued(rq->priv) + !rq->curr->idle;
+	info->nr_runnable = nr_runnable(rq);
 	info->nr_switches = rq->nr_switches;
 	info->idle_ns = rq->idle_ns + (rq->curr->idle ? now - rq->curr->last_start_ns : 0);
 	info->up_ns = now - rq->start_ns;

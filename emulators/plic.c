@@ -64,8 +64,8 @@ static int vplic_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 	int r = plic_read(plic_of(d), off, size, &v);
 
 	*val = v;
-	/* A claim lowers the output when nothing else is left. */
-	if (!r)
+	/* A claim lowers the output when nothing else is left; other reads change nothing. */
+	if (!r && plic_read_changes(plic_of(d), off))
 		plic_update(plic_of(d), output, d);
 	return r;
 }

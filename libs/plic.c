@@ -154,6 +154,13 @@ static bool valid_access(u64 off, unsigned int size)
 	return size == 4 && !(off & 3) && off < PLIC_SIZE;
 }
 
+bool plic_read_changes(const struct plic *p, u64 off)
+{
+	u32 index, ctx;
+
+	return decode(p, off, &index, &ctx) == REG_CLAIM;
+}
+
 int plic_read(struct plic *p, u64 off, unsigned int size, u32 *val)
 {
 	u32 index = 0, ctx = 0;

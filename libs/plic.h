@@ -74,6 +74,8 @@ void plic_complete(struct plic *p, u32 ctx, u32 irq);
  * Offsets without a register read 0 and ignore writes, as on QEMU.
  */
 int plic_read(struct plic *p, u64 off, unsigned int size, u32 *val);
+/* Does a read at @off change the state (a claim), so that outputs may move? */
+bool plic_read_changes(const struct plic *p, u64 off);
 int plic_write(struct plic *p, u64 off, unsigned int size, u32 val);
 
 /* Calls @notify for every context whose output changed since the last call. */

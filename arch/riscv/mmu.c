@@ -140,39 +140,46 @@ int mmu_map_io(u64 base, u64 size)
 /*
  * Undo walk()'s splits around @va where they are no longer needed: a table
  * whose 512 entries map one aligned range with the same rights becomes the
- * large leaf again and its page goes back (so a stack's guard page costs no
- * page-table page once the stack is freed).  Called with mmu_lock held.
+ * large leaf again (so a stack's guard page costs no page-table page once
+ * the stack is freed).  Called with mmu_lock held; the tables it replaced
+ * are in @freed (at most one per level), to go back after the TLB flush.
  */
-static void merge(u64 va)
+static unsigned int merge(u64 va, u64 **freed)
 {
+	unsigned int n = 0;
+
 	for (int level = 1; level <= 2; level++) {
 		u64 *parent = walk(va, level), *t;
 		u64 step = 1UL << (PAGE_SHIFT + 9 * (level - 1));
 		u64 base = ALIGN_DOWN(va, step * PTES);
 
 		if (!(*parent & PTE_V) || pte_leaf(*parent))
-			return;
+			break;
 		t = pte_table(*parent);
 		for (int i = 0; i < PTES; i++)
 			if (!pte_leaf(t[i]) || t[i] != make_pte(base + i * step, t[0]))
-				return;
+				return n;
 		*parent = make_pte(base, t[0]);
-		/* No hart may still walk the table when it is reused. */
-		flush_all();
-		page_free(t, 0);
-		table_pages--;
+		freed[n++] = t;
 	}
+	return n;
 }
 
 void mmu_set_guard(u64 va, bool guard)
 {
 	unsigned long flags = spin_lock_irqsave(&mmu_lock);
-	u64 *e = walk(va, 0);
+	u64 *e = walk(va, 0), *freed[2];
+	unsigned int n = 0;
 
 	*e = guard ? 0 : make_pte(va, MMU_R | MMU_W);
 	if (!guard)
-		merge(va);
+		n = merge(va, freed);
 	flush_all();
+	/* No hart walks a replaced table any more. */
+	for (unsigned int i = 0; i < n; i++) {
+		page_free(freed[i], 0);
+		table_pages--;
+	}
 	spin_unlock_irqrestore(&mmu_lock, flags);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Secondary harts: every usable hart in the DT is started through SBI HSM
- * into secondary_entry, with its own guarded stack and TLS block.  Guests get F/D when every
- * hart Keel uses has them.
+ * into secondary_entry, with its own guarded stack and TLS block.  Guests
+ * get F/D when every hart Keel uses has them.
  */
 #include "core/smp.h"
 #include "arch/riscv/csr.h"

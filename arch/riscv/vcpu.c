@@ -76,6 +76,8 @@ void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
 
 void vcpu_csrs_save(struct guest_csrs *c)
 {
+	u64 keep = HIDELEG_VS & ~HVIP_LEVELS;
+
 	c->vsstatus = csr_read(CSR_VSSTATUS);
 	c->vsie = csr_read(CSR_VSIE);
 	c->vstvec = csr_read(CSR_VSTVEC);
@@ -95,11 +97,10 @@ void vcpu_csrs_save(struct guest_csrs *c)
 	 * that would leave a timer interrupt pending after the guest re-armed it.
 	 */
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE) {
-		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_LEVELS & ~HVIP_VSTIP);
+		keep &= ~HVIP_VSTIP;
 		c->vstimecmp = csr_read(CSR_VSTIMECMP);
-	} else {
-		c->hvip = csr_read(CSR_HVIP) & (HIDELEG_VS & ~HVIP_LEVELS);
 	}
+	c->hvip = csr_read(CSR_HVIP) & keep;
 	if (vcpu_fp) {
 		csr_set(CSR_SSTATUS, SSTATUS_FS);
 		fp_save(c->f);
@@ -145,6 +146,7 @@ void vcpu_boot_clean(void)
 void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval)
 {
 	u64 vs = csr_read(CSR_VSSTATUS);
+	bool sie = vs & SSTATUS_SIE;
 
 	csr_write(CSR_VSEPC, r->sepc);
 	csr_write(CSR_VSCAUSE, cause);
@@ -152,7 +154,7 @@ void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval)
 	vs &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE);
 	if (r->sstatus & SSTATUS_SPP)
 		vs |= SSTATUS_SPP;
-	if (csr_read(CSR_VSSTATUS) & SSTATUS_SIE)
+	if (sie)
 		vs |= SSTATUS_SPIE;
 	csr_write(CSR_VSSTATUS, vs);
 	r->sepc = csr_read(CSR_VSTVEC) & ~3UL; /* exceptions never use the vectored mode */

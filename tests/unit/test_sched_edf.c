@@ -19,15 +19,9 @@
 #include "core/sched/rr.c"
 #include "core/sched/rsv.c"
 #include "tests/unit/sched_sim.h"
+#include "tests/unit/sched_rsv_sim.h"
 
 static const struct sched_policy *const pol = &sched_policy_edf;
-
-#define RSV(q, t) .se.p = { .budget_ns = (q), .period_ns = (t) }
-
-static struct sched_rsv *rsv_of(struct sim *s)
-{
-	return (struct sched_rsv *)s->rq;
-}
 
 static void test_two_hogs_get_their_budgets(void **state)
 {

@@ -1,0 +1,10 @@
+/*
+ * What the tests of the reservation policies (rm, edf: core/sched/rsv.c)
+ * share on top of tests/unit/sched_sim.h.
+ */
+#define RSV(q, t) .se.p = { .budget_ns = (q), .period_ns = (t) }
+
+static struct sched_rsv *rsv_of(struct sim *s)
+{
+	return (struct sched_rsv *)s->rq;
+}

@@ -77,7 +77,7 @@ def test_pause_resume_halt_reset(keel_factory, tmp_path):
     k.send("guest reset hb\r")
     k.expect(f"[hb] BASIC: heartbeat counting at {COUNTER:#x}")
     k.sync()
-    text = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    text = k.output
     assert "\nguest 'hb' reset and started\n" in text
     assert heartbeat(k) < halted_at
     assert counting(k)

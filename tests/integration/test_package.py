@@ -66,7 +66,7 @@ def test_boot_script_runs_before_the_prompt(keel_factory, tmp_path):
     })
     k.expect("keel# echo last", what="the script's last line")
     k.expect(PROMPT_RE, what="the interactive prompt")
-    out = bytes(k.transcript.data).decode(errors="replace").replace("\r", "")
+    out = k.output
     script = out[out.index("keel# echo hello from boot"):]
     assert script.split("\n")[:9] == [
         "keel# echo hello from boot", "hello from boot",

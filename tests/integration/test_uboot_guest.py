@@ -8,8 +8,6 @@ import os
 import re
 import subprocess
 
-import pytest
-
 from test_guests import PLATFORM
 
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
@@ -49,8 +47,8 @@ def prompt(k):
     k.expect("=> ", 10, "U-Boot's prompt")
 
 
-@pytest.mark.skipif(not os.path.isfile(UBOOT), reason="u-boot-qemu not installed")
 def test_uboot_reaches_its_prompt_and_resets_and_powers_off_alone(keel_factory, tmp_path):
+    assert os.path.isfile(UBOOT), "u-boot-qemu missing: tools/install-deps"
     k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path)])
     k.expect("vserial: bound to guest 'uboot'")
     k.expect("U-Boot 2023.01", 30, "U-Boot's banner")

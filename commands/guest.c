@@ -219,9 +219,9 @@ static int guest_info(int argc, char **argv)
 	cfg = g->cfg;
 	printk("guest '%s': id %u, %s%s%s\n", g->name, g->id, guest_state_name(g->state),
 	       g->reason[0] ? ": " : "", g->reason);
-	printk("  %u vcpus, %lu KiB RAM, VMID %u, entry 0x%lx, DTB at 0x%lx\n", g->nr_vcpus,
-	       (unsigned long)(g->ram_bytes / KiB), g->gs.vmid, (unsigned long)g->entry,
-	       (unsigned long)g->dtb_gpa);
+	printk("  %u vcpus, %lu KiB RAM, G-stage %s VMID %u, entry 0x%lx, DTB at 0x%lx\n",
+	       g->nr_vcpus, (unsigned long)(g->ram_bytes / KiB), gstage_name(&g->gs), g->gs.vmid,
+	       (unsigned long)g->entry, (unsigned long)g->dtb_gpa);
 	printk("  created in %lu us\n", (unsigned long)(g->create_ns / 1000));
 	mutex_lock(&g->lock); /* a reset replaces the VCPUs */
 	info_vcpus(g);

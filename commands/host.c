@@ -1,5 +1,5 @@
 /* host info / host cpu: what Keel found on this machine. */
-#include "arch/riscv/csr.h"
+#include "arch/riscv/gstage.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/sbi.h"
 #include "core/boot.h"
@@ -8,50 +8,27 @@
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printk.h"
-#include <stdio.h>
 #include "core/smp.h"
-
-static void probe_gstage(char *modes, size_t len, unsigned int *vmid_bits)
-{
-	static const struct {
-		unsigned long mode;
-		const char *name;
-	} gmodes[] = { { 8, "sv39x4" }, { 9, "sv48x4" }, { 10, "sv57x4" } };
-	unsigned long flags = irq_save(), v;
-	size_t n = 0;
-
-	modes[0] = '\0';
-	for (unsigned int i = 0; i < ARRAY_SIZE(gmodes); i++) {
-		csr_write(CSR_HGATP, gmodes[i].mode << HGATP_MODE_SHIFT);
-		if ((csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) == gmodes[i].mode)
-			n += snprintf(modes + n, len - n, "%s%s", n ? " " : "", gmodes[i].name);
-	}
-	/* VMIDLEN: the VMID bits that stick when all are written as ones. */
-	csr_write(CSR_HGATP, (8UL << HGATP_MODE_SHIFT) | HGATP_VMID_MASK);
-	v = (csr_read(CSR_HGATP) & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
-	csr_write(CSR_HGATP, 0);
-	irq_restore(flags);
-	*vmid_bits = __builtin_popcountl(v);
-}
 
 static int host_info(int argc, char **argv)
 {
 	char gmodes[48];
-	unsigned int vmid_bits;
 	u64 ram = 0;
 	const struct driver_binding *b;
 	unsigned int nb;
 
 	if (argc != 1)
 		return cmd_error("usage: host info");
-	probe_gstage(gmodes, sizeof(gmodes), &vmid_bits);
 	for (int i = 0; i < mm_info.nr_ram; i++)
 		ram += mm_info.ram[i].size;
 	printk("harts: %u online, %u in device tree, boot hart %lu\n", smp_online_count(),
 	       nr_harts_dt, (unsigned long)boot_info.boot_hartid);
 	printk("isa: %s\n", harts[0].isa ? harts[0].isa : "(not in device tree)");
 	printk("mmu: %s, HS page table %u pages\n", mmu_mode_name(), mmu_table_pages());
-	printk("g-stage: %s, vmid bits %u\n", *gmodes ? gmodes : "none", vmid_bits);
+	gstage_modes(gmodes, sizeof(gmodes));
+	printk("g-stage: %s, vmid bits %u\n", gmodes, gstage_vmid_bits());
+	printk("guest-physical: up to %lu GiB (%s; sv39x4 for guests within 2048 GiB)\n",
+	       (unsigned long)(gstage_gpa_limit() >> 30), gstage_limit_name());
 	printk("timer: %s, timebase %lu Hz\n", arch_timer_name(), (unsigned long)timebase_hz);
 	printk("wall clock: %lu s since 1970 (from %s at boot)\n",
 	       (unsigned long)(wallclock_ns() / 1000000000ULL), wallclock_source());

@@ -318,7 +318,7 @@ static void guest_free(struct guest *g)
 	emu_devs_free(g);
 	free_vcpus(g);
 	free_memory(g);
-	if (g->gs.root)
+	if (g->gs.t.root)
 		gstage_destroy(&g->gs);
 	kfree(g->chunks);
 	kfree(g->cfg);
@@ -389,6 +389,7 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 {
 	struct guestcfg *cfg;
 	struct guest *g = NULL;
+	const struct guestcfg_mem *top;
 	void *blob;
 	unsigned int max_chunks = 0;
 	u64 t0 = time_ns();
@@ -423,7 +424,19 @@ int guest_create(const char *file, struct guest **out, char *err, size_t errlen)
 		max_chunks += 2 * 64;
 	r = -ENOMEM;
 	g->chunks = kmalloc(max_chunks * sizeof(*g->chunks));
-	if (!g->chunks || gstage_init(&g->gs))
+	if (!g->chunks)
+		goto fail;
+	/* Regions are sorted by address: the last one ends highest. */
+	top = &cfg->mem[cfg->nr_mem - 1];
+	r = gstage_init(&g->gs, top->gpa + top->size);
+	if (r == -ERANGE)
+		snprintf(
+			err, errlen,
+			"guest '%s': memory 0x%lx+0x%lx ends beyond the guest-physical limit 0x%lx "
+			"of these harts (%s)",
+			cfg->name, (unsigned long)top->gpa, (unsigned long)top->size,
+			(unsigned long)gstage_gpa_limit(), gstage_limit_name());
+	if (r)
 		goto fail;
 	for (u32 i = 0; i < cfg->nr_mem; i++) {
 		r = alloc_region(g, &cfg->mem[i], max_chunks);

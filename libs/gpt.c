@@ -16,10 +16,15 @@ static u64 level_size(int level)
 	return 1ULL << (GPT_PAGE_SHIFT + 9 * level);
 }
 
-static unsigned int index_at(u64 gpa, int level)
+static int top_level(const struct gpt *t)
 {
-	/* The root level (2) has two extra index bits in Sv39x4. */
-	u64 mask = level == 2 ? GPT_ROOT_ENTRIES - 1 : 0x1ff;
+	return (int)t->levels - 1;
+}
+
+static unsigned int index_at(const struct gpt *t, u64 gpa, int level)
+{
+	/* The root level has two extra index bits in the x4 formats. */
+	u64 mask = level == top_level(t) ? GPT_ROOT_ENTRIES - 1 : 0x1ff;
 
 	return (gpa >> (GPT_PAGE_SHIFT + 9 * level)) & mask;
 }
@@ -38,23 +43,23 @@ static bool is_table(u64 e)
  * The entry on @gpa's path at @level, or the one above it where the path
  * ends (invalid or a leaf); *@at is that entry's level.
  */
-static u64 *find(const u64 *root, u64 gpa, int level, int *at)
+static u64 *find(const struct gpt *t, u64 gpa, int level, int *at)
 {
-	u64 *t = (u64 *)root;
-	int l = 2;
+	u64 *tab = t->root;
+	int l = top_level(t);
 
-	while (l > level && is_table(t[index_at(gpa, l)])) {
-		t = table_of(t[index_at(gpa, l)]);
+	while (l > level && is_table(tab[index_at(t, gpa, l)])) {
+		tab = table_of(tab[index_at(t, gpa, l)]);
 		l--;
 	}
 	*at = l;
-	return &t[index_at(gpa, l)];
+	return &tab[index_at(t, gpa, l)];
 }
 
 /* The level of the largest page that maps @gpa to @hpa within @end. */
-static int leaf_level(u64 gpa, u64 hpa, u64 end)
+static int leaf_level(const struct gpt *t, u64 gpa, u64 hpa, u64 end)
 {
-	int level = 2;
+	int level = top_level(t);
 
 	while (level > 0 &&
 	       !(IS_ALIGNED(gpa | hpa, level_size(level)) && end - gpa >= level_size(level)))
@@ -62,12 +67,12 @@ static int leaf_level(u64 gpa, u64 hpa, u64 end)
 	return level;
 }
 
-static u64 *walk_alloc(u64 *root, u64 gpa, int level, const struct gpt_ops *ops)
+static u64 *walk_alloc(const struct gpt *t, u64 gpa, int level, const struct gpt_ops *ops)
 {
-	u64 *t = root;
+	u64 *tab = t->root;
 
-	for (int l = 2; l > level; l--) {
-		u64 *e = &t[index_at(gpa, l)];
+	for (int l = top_level(t); l > level; l--) {
+		u64 *e = &tab[index_at(t, gpa, l)];
 
 		if (!(*e & GPT_PTE_V)) {
 			u64 *nt = ops->alloc(ops->ctx);
@@ -77,45 +82,45 @@ static u64 *walk_alloc(u64 *root, u64 gpa, int level, const struct gpt_ops *ops)
 			publish_barrier();
 			*e = ((uintptr_t)nt >> GPT_PAGE_SHIFT) << PTE_PPN_SHIFT | GPT_PTE_V;
 		}
-		t = table_of(*e);
+		tab = table_of(*e);
 	}
-	return &t[index_at(gpa, level)];
+	return &tab[index_at(t, gpa, level)];
 }
 
 /* Clear the leaves gpt_map placed for [gpa, end). */
-static void unmap(u64 *root, u64 gpa, u64 hpa, u64 end)
+static void unmap(const struct gpt *t, u64 gpa, u64 hpa, u64 end)
 {
 	while (gpa < end) {
-		int level = leaf_level(gpa, hpa, end), at;
+		int level = leaf_level(t, gpa, hpa, end), at;
 
-		*find(root, gpa, level, &at) = 0;
+		*find(t, gpa, level, &at) = 0;
 		gpa += level_size(level);
 		hpa += level_size(level);
 	}
 }
 
-int gpt_map(u64 *root, u64 gpa, u64 hpa, u64 size, const struct gpt_ops *ops)
+int gpt_map(const struct gpt *t, u64 gpa, u64 hpa, u64 size, const struct gpt_ops *ops)
 {
 	u64 end = gpa + size, g, h;
 
-	if (!IS_ALIGNED(gpa | hpa | size, GPT_PAGE_SIZE) || end > (1ULL << GPT_GPA_BITS) ||
-	    end < gpa)
+	if (!IS_ALIGNED(gpa | hpa | size, GPT_PAGE_SIZE) ||
+	    end > (1ULL << GPT_GPA_BITS(t->levels)) || end < gpa)
 		return -EINVAL;
 	/* Mappings never overlap: a leaf on the way, or anything where the leaf goes. */
 	for (g = gpa, h = hpa; g < end;) {
-		int level = leaf_level(g, h, end), at;
+		int level = leaf_level(t, g, h, end), at;
 
-		if (*find(root, g, level, &at) & GPT_PTE_V)
+		if (*find(t, g, level, &at) & GPT_PTE_V)
 			return -EEXIST;
 		g += level_size(level);
 		h += level_size(level);
 	}
 	for (g = gpa, h = hpa; g < end;) {
-		int level = leaf_level(g, h, end);
-		u64 *e = walk_alloc(root, g, level, ops);
+		int level = leaf_level(t, g, h, end);
+		u64 *e = walk_alloc(t, g, level, ops);
 
 		if (!e) {
-			unmap(root, gpa, hpa, g);
+			unmap(t, gpa, hpa, g);
 			return -ENOMEM;
 		}
 		*e = (h >> GPT_PAGE_SHIFT) << PTE_PPN_SHIFT | LEAF_BITS;
@@ -125,11 +130,11 @@ int gpt_map(u64 *root, u64 gpa, u64 hpa, u64 size, const struct gpt_ops *ops)
 	return 0;
 }
 
-static void free_level(u64 *t, int level, unsigned int entries, const struct gpt_ops *ops)
+static void free_level(u64 *tab, int level, unsigned int entries, const struct gpt_ops *ops)
 {
 	for (unsigned int i = 0; i < entries && level > 0; i++) {
-		if (is_table(t[i])) {
-			u64 *nt = table_of(t[i]);
+		if (is_table(tab[i])) {
+			u64 *nt = table_of(tab[i]);
 
 			free_level(nt, level - 1, 512, ops);
 			ops->free(ops->ctx, nt);
@@ -137,19 +142,19 @@ static void free_level(u64 *t, int level, unsigned int entries, const struct gpt
 	}
 }
 
-void gpt_free(u64 *root, const struct gpt_ops *ops)
+void gpt_free(const struct gpt *t, const struct gpt_ops *ops)
 {
-	free_level(root, 2, GPT_ROOT_ENTRIES, ops);
+	free_level(t->root, top_level(t), GPT_ROOT_ENTRIES, ops);
 }
 
-int gpt_lookup(const u64 *root, u64 gpa, struct gpt_leaf *leaf)
+int gpt_lookup(const struct gpt *t, u64 gpa, struct gpt_leaf *leaf)
 {
 	int level;
 	u64 e;
 
-	if (gpa >> GPT_GPA_BITS)
+	if (gpa >> GPT_GPA_BITS(t->levels))
 		return -ENOENT;
-	e = *find(root, gpa, 0, &level);
+	e = *find(t, gpa, 0, &level);
 	if (!(e & GPT_PTE_V))
 		return -ENOENT;
 	leaf->size = level_size(level);

@@ -622,7 +622,7 @@ static int parse_mem(struct ctx *c, int node, const char *name)
 	if (m.gpa >= GUESTCFG_GPA_LIMIT || m.size > GUESTCFG_GPA_LIMIT - m.gpa)
 		return fail(c, -ERANGE,
 			    "%s: memory region 0x%lx+0x%lx ends beyond the guest-physical limit "
-			    "0x%lx (Sv39x4)",
+			    "0x%lx (Sv48x4)",
 			    path, m.gpa, m.size, (u64)GUESTCFG_GPA_LIMIT);
 	if (p[M_HOST].val) {
 		ret = prop_u64(c, path, &p[M_HOST], &m.hpa);
@@ -822,7 +822,7 @@ static int parse_device(struct ctx *c, int node, const char *name)
 	if (d.base >= GUESTCFG_GPA_LIMIT || d.size > GUESTCFG_GPA_LIMIT - d.base)
 		return fail(c, -ERANGE,
 			    "%s: device 0x%lx+0x%lx ends beyond the guest-physical limit 0x%lx "
-			    "(Sv39x4)",
+			    "(Sv48x4)",
 			    path, d.base, d.size, (u64)GUESTCFG_GPA_LIMIT);
 	if (p[D_IRQ].val) {
 		ret = prop_source(c, path, &p[D_IRQ], "interrupt", &d.irq);

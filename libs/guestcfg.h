@@ -36,8 +36,11 @@
 #define GUESTCFG_MAX_PERIOD_US 10000000
 
 #define GUESTCFG_PAGE_SIZE 4096ULL
-/* Sv39x4: the G-stage reaches 2^41 bytes of guest-physical space. */
-#define GUESTCFG_GPA_LIMIT (1ULL << 41)
+/*
+ * Sv48x4, Keel's widest G-stage format, reaches 2^50 bytes of guest-physical
+ * space.  Whether the harts have it is known at guest create, not here.
+ */
+#define GUESTCFG_GPA_LIMIT (1ULL << 50)
 /* Linux/OpenSBI convention: the kernel goes 2 MiB above the start of RAM. */
 #define GUESTCFG_KERNEL_OFFSET (2ULL * 1024 * 1024)
 /* PLIC interrupt sources are 1..1023; 0 means "none". */

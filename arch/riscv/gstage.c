@@ -1,5 +1,8 @@
 /*
- * Sv39x4 G-stage tables (libs/gpt), their pages from the page allocator.
+ * G-stage tables (libs/gpt), their pages from the page allocator: Sv39x4 for
+ * a guest whose addresses fit in its 2^41 bytes, else Sv48x4 when the harts
+ * have it (probed at boot: hgatp keeps only the modes it implements).  The
+ * smaller format is the default because a TLB miss walks one level less.
  * VMIDs are allocated per guest; with none left every guest shares VMID 0
  * and each switch flushes (gstage_hgatp).
  */
@@ -7,22 +10,77 @@
 #include "arch/riscv/csr.h"
 #include "core/mm.h"
 #include "core/spinlock.h"
+#include <stdio.h>
 
-#define HGATP_MODE_SV39X4 8UL
 #define MAX_VMIDS 256
 
+static const struct {
+	unsigned long mode; /* hgatp.MODE */
+	const char *name;
+	unsigned int levels; /* 0: Keel does not build this format */
+} formats[] = {
+	{ 8, "sv39x4", GPT_SV39X4_LEVELS },
+	{ 9, "sv48x4", GPT_SV48X4_LEVELS },
+	{ 10, "sv57x4", 0 },
+};
+
 static unsigned int vmid_bits;
+static unsigned int modes; /* bit i: formats[i] sticks in hgatp */
 static u64 vmid_used[MAX_VMIDS / 64];
 static spinlock_t vmid_lock = SPINLOCK_INIT;
 
+/* At boot, before any guest: hgatp is written freely. */
 void gstage_probe(void)
 {
 	unsigned long v;
 
+	for (unsigned int i = 0; i < ARRAY_SIZE(formats); i++) {
+		csr_write(CSR_HGATP, formats[i].mode << HGATP_MODE_SHIFT);
+		if ((csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) == formats[i].mode)
+			modes |= 1U << i;
+	}
+	/* VMIDLEN: the VMID bits that stick when all are written as ones. */
 	csr_write(CSR_HGATP, HGATP_VMID_MASK);
 	v = (csr_read(CSR_HGATP) & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
 	csr_write(CSR_HGATP, 0);
 	vmid_bits = __builtin_popcountl(v);
+}
+
+size_t gstage_modes(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < ARRAY_SIZE(formats) && n < len; i++)
+		if (modes & (1U << i))
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", formats[i].name);
+	return n;
+}
+
+unsigned int gstage_vmid_bits(void)
+{
+	return vmid_bits;
+}
+
+/* The largest format Keel builds and the harts have. */
+static unsigned int widest(void)
+{
+	unsigned int best = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(formats); i++)
+		if ((modes & (1U << i)) && formats[i].levels)
+			best = i;
+	return best;
+}
+
+u64 gstage_gpa_limit(void)
+{
+	return 1ULL << GPT_GPA_BITS(formats[widest()].levels);
+}
+
+const char *gstage_limit_name(void)
+{
+	return formats[widest()].name;
 }
 
 static unsigned int vmid_alloc(void)
@@ -71,10 +129,18 @@ static struct gpt_ops table_ops(struct gstage *gs)
 	return (struct gpt_ops){ table_alloc, table_free, gs };
 }
 
-int gstage_init(struct gstage *gs)
+int gstage_init(struct gstage *gs, u64 gpa_end)
 {
-	gs->root = page_zalloc(2);
-	if (!gs->root)
+	unsigned int f = 0;
+
+	while (gpa_end > 1ULL << GPT_GPA_BITS(formats[f].levels) && f < widest())
+		f++;
+	if (gpa_end > 1ULL << GPT_GPA_BITS(formats[f].levels))
+		return -ERANGE;
+	gs->format = f;
+	gs->t.levels = formats[f].levels;
+	gs->t.root = page_zalloc(2);
+	if (!gs->t.root)
 		return -ENOMEM;
 	gs->pages = 4;
 	gs->vmid = vmid_alloc();
@@ -85,21 +151,26 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size)
 {
 	struct gpt_ops ops = table_ops(gs);
 
-	return gpt_map(gs->root, gpa, hpa, size, &ops);
+	return gpt_map(&gs->t, gpa, hpa, size, &ops);
 }
 
 void gstage_destroy(struct gstage *gs)
 {
 	struct gpt_ops ops = table_ops(gs);
 
-	gpt_free(gs->root, &ops);
-	page_free(gs->root, 2);
-	gs->root = NULL;
+	gpt_free(&gs->t, &ops);
+	page_free(gs->t.root, 2);
+	gs->t.root = NULL;
 	vmid_free(gs->vmid);
 }
 
 u64 gstage_hgatp(const struct gstage *gs)
 {
-	return HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT | (u64)gs->vmid << HGATP_VMID_SHIFT |
-	       (u64)gs->root >> PAGE_SHIFT;
+	return formats[gs->format].mode << HGATP_MODE_SHIFT | (u64)gs->vmid << HGATP_VMID_SHIFT |
+	       (u64)gs->t.root >> PAGE_SHIFT;
+}
+
+const char *gstage_name(const struct gstage *gs)
+{
+	return formats[gs->format].name;
 }

@@ -238,6 +238,14 @@ class Keel:
         out = self.cmd(line, timeout)
         return out.split("\n") if out else []
 
+    def memory_in_use(self):
+        """`heap info`'s free pages and heap blocks in use, after its integrity check: equal
+        before and after what must give back all it took."""
+        out = self.cmd("heap info")
+        assert "integrity: ok" in out, out
+        return (re.search(r"pages: total \d+, free (\d+)", out).group(1),
+                re.search(r"(\d+) blocks in use", out).group(1))
+
     def wait_exit(self, timeout=EXIT_TIMEOUT):
         """Wait until QEMU exits by itself; returns (exitstatus, signalstatus).
 

@@ -55,7 +55,7 @@ def test_pause_resume_halt_reset(keel_factory, tmp_path):
     # info: state, VCPUs, memory, images.
     info = k.lines("guest info hb")
     assert info[0] == "guest 'hb': id 0, running"
-    assert re.match(r"  1 vcpus, 65536 KiB RAM, VMID \d+, entry 0x80200000, DTB at 0x83ff0000",
+    assert re.match(r"  1 vcpus, 65536 KiB RAM, G-stage sv39x4 VMID \d+, entry 0x80200000, DTB at 0x83ff0000",
                     info[1]), info
     assert re.fullmatch(r"  created in \d+ us", info[2]), info
     assert re.match(r"  vcpu 0: id \d+, hart \d, priority 4, HSM started, \d+ exits", info[3])

@@ -62,7 +62,7 @@ PLATFORM = """devices {
 
 def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1, vcpu_props=None):
     """guests: {name: keel.test value (and more bootargs after it)};
-    devices: {name: the guest's /devices node}; vcpu_props: {name: more
+    devices: {name: more root nodes: its /devices, more /memory}; vcpu_props: {name: more
     /vcpus properties}.  Returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
@@ -127,7 +127,7 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
 
 
 ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
-       "legacy", "uart", "plic", "rtc", "fp", "virt_insn"]
+       "legacy", "uart", "plic", "rtc", "fp", "virt_insn", "memory"]
 
 
 @pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),
@@ -143,6 +143,7 @@ def test_guest_with_several_vcpus(keel_factory, tmp_path, smp, vcpus, cpu):
     assert wait_stopped(k, "mv") == "guest 'mv' stopped: vcpu 0: shut down (no reason)"
     text = k.output
     want = {t: "ok" for t in ALL}
+    want["memory"] = "skip"  # one /memory range: test_ram_above_2tib_uses_sv48x4
     if cpu:
         want["timer_sstc"] = "skip"
     assert results(text, "mv") == want, text[-3000:]
@@ -173,15 +174,7 @@ def test_a_faulting_guest_halts_alone(keel_factory, tmp_path):
 
 def test_create_destroy_returns_all_memory(keel_factory, tmp_path):
     k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path, {"basic": "sbi_base"})])
-
-    def memory():
-        out = k.cmd("heap info")
-        pages = re.search(r"pages: total \d+, free (\d+)", out).group(1)
-        blocks = re.search(r"(\d+) blocks in use", out).group(1)
-        assert "integrity: ok" in out
-        return pages, blocks
-
-    before = memory()
+    before = k.memory_in_use()
     for i in range(20):
         assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
         k.send("guest start basic\r")
@@ -190,7 +183,7 @@ def test_create_destroy_returns_all_memory(keel_factory, tmp_path):
         k.send("guest reset basic\r")
         wait_stopped(k, "basic")
         assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
-    assert memory() == before
+    assert k.memory_in_use() == before
     assert k.lines("guest list") == [k.lines("guest list")[0]]
 
 
@@ -222,6 +215,31 @@ def test_fixed_host_placement(keel_factory, tmp_path):
     text = k.output
     assert text.count("[fixed] BASIC: done 2/2") == 2
 
+
+
+def test_ram_above_2tib_uses_sv48x4(keel_factory, tmp_path):
+    # Sv39x4 reaches 2 TiB of guest-physical space: RAM at 4 TiB needs Sv48x4's fourth level.
+    # The guest finds it zeroed and reads back what it writes, at both ends.
+    high = "memory@40000000000 { reg = <0x400 0x0 0x0 0x200000>; };"
+    pkg = package(tmp_path, {"high": "memory", "low": "memory"}, devices={"high": high})
+    k = keel_factory(smp=1, extra_args=["-initrd", pkg])
+    used = k.memory_in_use()
+    assert "guest-physical: up to 1048576 GiB (sv48x4; sv39x4 for guests within 2048 GiB)" in \
+        k.lines("host info")
+    for name in ("high", "low"):
+        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
+        k.send(f"guest start {name}\r")
+        wait_stopped(k, name)
+    text = k.output
+    assert "[high] BASIC: memory ok zero, then read back: 0x40000000000+0x200000" in text
+    assert "[low] BASIC: memory skip one /memory range" in text
+    fmt = {n: re.search(r"G-stage (\S+) VMID", k.cmd(f"guest info {n}")).group(1)
+           for n in ("high", "low")}
+    assert fmt == {"high": "sv48x4", "low": "sv39x4"}
+    assert "  ram 0x40000000000-0x400001fffff: 1 host blocks" in k.lines("guest info high")
+    for name in ("high", "low"):
+        assert k.cmd(f"guest destroy {name}") == f"guest '{name}' destroyed"
+    assert k.memory_in_use() == used
 
 
 def test_two_guests_share_one_hart(keel_factory, tmp_path):
@@ -303,13 +321,8 @@ def test_malformed_descriptions_change_nothing(keel_factory, tmp_path):
                                        input="\n".join(["basic.bin"] + list(BAD)).encode(),
                                        check=True, capture_output=True).stdout)
     k = keel_factory(smp=1, memory="256M", extra_args=["-initrd", str(archive)])
-    before = k.cmd("heap info")
+    before = k.memory_in_use()
     for name, (_, error) in BAD.items():
         assert k.lines(f"guest create {name}") == [error], name
     assert k.lines("guest list")[1:] == []
-    after = k.cmd("heap info")
-    assert re.search(r"pages: total \d+, free \d+", after).group(0) == \
-        re.search(r"pages: total \d+, free \d+", before).group(0)
-    assert re.search(r"\d+ blocks in use", after).group(0) == \
-        re.search(r"\d+ blocks in use", before).group(0)
-    assert "integrity: ok" in after
+    assert k.memory_in_use() == before

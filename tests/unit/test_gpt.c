@@ -1,7 +1,8 @@
 /*
- * Sv39x4 G-stage tables (libs/gpt): leaf sizes chosen, every guest page's
- * translation, overlaps, bad requests, running out of table pages midway,
- * and every table page given back.  Table pages are counted malloc'ed pages.
+ * G-stage tables (libs/gpt), Sv39x4 and Sv48x4: leaf sizes chosen, every
+ * guest page's translation, overlaps, bad requests, running out of table
+ * pages midway, and every table page given back.  Table pages are counted
+ * malloc'ed pages.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,21 +46,32 @@ static void pool_free(void *ctx, void *page)
 }
 
 struct fixture {
-	u64 *root;
+	struct gpt t;
 	struct pool pool;
 	struct gpt_ops ops;
 };
 
-static int setup(void **state)
+static int setup_levels(void **state, unsigned int levels)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->root = aligned_alloc(GPT_ROOT_SIZE, GPT_ROOT_SIZE);
-	memset(f->root, 0, GPT_ROOT_SIZE);
+	f->t.root = aligned_alloc(GPT_ROOT_SIZE, GPT_ROOT_SIZE);
+	f->t.levels = levels;
+	memset(f->t.root, 0, GPT_ROOT_SIZE);
 	f->pool.budget = ~0U;
 	f->ops = (struct gpt_ops){ pool_alloc, pool_free, &f->pool };
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_levels(state, GPT_SV39X4_LEVELS);
+}
+
+static int setup_sv48x4(void **state)
+{
+	return setup_levels(state, GPT_SV48X4_LEVELS);
 }
 
 /* Every table page comes back, and only once. */
@@ -67,16 +79,16 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	gpt_free(f->root, &f->ops);
+	gpt_free(&f->t, &f->ops);
 	assert_int_equal(f->pool.freed, f->pool.allocated);
-	free(f->root);
+	free(f->t.root);
 	free(f);
 	return 0;
 }
 
 static int map(struct fixture *f, u64 gpa, u64 hpa, u64 size)
 {
-	return gpt_map(f->root, gpa, hpa, size, &f->ops);
+	return gpt_map(&f->t, gpa, hpa, size, &f->ops);
 }
 
 /*
@@ -89,7 +101,7 @@ static void expect_mapped(struct fixture *f, u64 gpa, u64 hpa, u64 size, const u
 	struct gpt_leaf l;
 
 	for (u64 off = 0; off < size; off += GPT_PAGE_SIZE) {
-		if (gpt_lookup(f->root, gpa + off, &l))
+		if (gpt_lookup(&f->t, gpa + off, &l))
 			fail_msg("0x%llx not mapped", (unsigned long long)(gpa + off));
 		if (l.hpa != hpa + off)
 			fail_msg("0x%llx -> 0x%llx, want 0x%llx", (unsigned long long)(gpa + off),
@@ -109,7 +121,7 @@ static void expect_unmapped(struct fixture *f, u64 gpa, u64 size)
 	struct gpt_leaf l;
 
 	for (u64 off = 0; off < size; off += GPT_PAGE_SIZE)
-		if (!gpt_lookup(f->root, gpa + off, &l))
+		if (!gpt_lookup(&f->t, gpa + off, &l))
 			fail_msg("0x%llx mapped", (unsigned long long)(gpa + off));
 }
 
@@ -136,8 +148,8 @@ static void test_1gib_aligned_gets_one_leaf(void **state)
 	expect_mapped(f, 0x40000000, 0x1c0000000, GiB, sizes);
 	assert_int_equal(f->pool.allocated, 0); /* a root entry */
 	/* The top of the 2^41 space: the root's last entry. */
-	assert_int_equal(map(f, (1ULL << GPT_GPA_BITS) - GiB, 0, GiB), 0);
-	expect_mapped(f, (1ULL << GPT_GPA_BITS) - GiB, 0, GiB, sizes);
+	assert_int_equal(map(f, (1ULL << GPT_GPA_BITS(3)) - GiB, 0, GiB), 0);
+	expect_mapped(f, (1ULL << GPT_GPA_BITS(3)) - GiB, 0, GiB, sizes);
 }
 
 static void test_unaligned_edges_use_4kib_leaves(void **state)
@@ -212,7 +224,7 @@ static void test_overlaps_are_refused_and_change_nothing(void **state)
 static void test_bad_requests(void **state)
 {
 	struct fixture *f = *state;
-	const u64 top = 1ULL << GPT_GPA_BITS;
+	const u64 top = 1ULL << GPT_GPA_BITS(f->t.levels);
 
 	assert_int_equal(map(f, 0x80000800, 0x80000000, 4 * KiB), -EINVAL);
 	assert_int_equal(map(f, 0x80000000, 0x80000008, 4 * KiB), -EINVAL);
@@ -264,13 +276,46 @@ static void test_free_returns_every_table(void **state)
 		assert_int_equal(map(f, g, g, 64 * KiB), 0);
 	assert_int_equal(map(f, 16 * GiB, 16 * GiB, GiB + 2 * MiB + 4 * KiB), 0);
 	assert_true(f->pool.allocated > 10);
-	gpt_free(f->root, &f->ops);
+	gpt_free(&f->t, &f->ops);
 	assert_int_equal(f->pool.freed, f->pool.allocated);
 	/* The root is the caller's; emptied, it may be used again. */
-	memset(f->root, 0, GPT_ROOT_SIZE);
+	memset(f->t.root, 0, GPT_ROOT_SIZE);
 	f->pool.allocated = f->pool.freed = 0;
 	assert_int_equal(map(f, 0x80001000, 0x80001000, 4 * KiB), 0);
+	assert_int_equal(f->pool.allocated, f->t.levels - 1); /* a table per level below the root */
+}
+
+/* Above Sv39x4's 2^41 bytes: one more level of tables, and 512 GiB leaves. */
+static void test_sv48x4_reaches_2_to_the_50(void **state)
+{
+	struct fixture *f = *state;
+	u64 sizes[33] = { 0 };
+	const u64 top = 1ULL << 50, gib[] = { GiB, 0 };
+	struct gpt_leaf l;
+
+	assert_int_equal(GPT_GPA_BITS(GPT_SV48X4_LEVELS), 50);
+	for (int i = 0; i < 32; i++)
+		sizes[i] = 2 * MiB;
+	/* 4 TiB: a level-2 and a level-1 table under the root. */
+	assert_int_equal(map(f, 4 * 1024 * GiB, 0x90000000, 64 * MiB), 0);
+	expect_mapped(f, 4 * 1024 * GiB, 0x90000000, 64 * MiB, sizes);
 	assert_int_equal(f->pool.allocated, 2);
+	/* The same address in Sv39x4 terms (bits 41+ dropped) is not mapped. */
+	expect_unmapped(f, 0, 64 * MiB);
+	/* The root's last entry. */
+	assert_int_equal(map(f, top - GiB, 0, GiB), 0);
+	expect_mapped(f, top - GiB, 0, GiB, gib);
+	assert_int_equal(f->pool.allocated, 3);
+	/* 512 GiB aligned both sides: one leaf in the root, no table. */
+	assert_int_equal(map(f, 512 * GiB, 1024 * GiB, 512 * GiB), 0);
+	assert_int_equal(f->pool.allocated, 3);
+	for (u64 off = 0; off < 512 * GiB; off += 511 * MiB + 4 * KiB) {
+		assert_int_equal(gpt_lookup(&f->t, 512 * GiB + off, &l), 0);
+		assert_int_equal(l.size, 512 * GiB);
+		assert_int_equal(l.hpa, 1024 * GiB + off);
+	}
+	expect_unmapped(f, 1024 * GiB, 4 * KiB);
+	assert_int_equal(gpt_lookup(&f->t, top, &l), -ENOENT);
 }
 
 int main(void)
@@ -285,8 +330,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlaps_are_refused_and_change_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_requests, setup_sv48x4, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_returns_every_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_returns_every_table, setup_sv48x4,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sv48x4_reaches_2_to_the_50, setup_sv48x4,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

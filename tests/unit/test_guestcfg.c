@@ -324,8 +324,8 @@ static const struct bad_case bad_cases[] = {
 	  "guest 'x': /memory@80000800: memory region 0x80000800+0x8000000 is not page aligned" },
 	{ "err_mem_zero", -EINVAL, "guest 'x': /memory@90000000: memory region size is 0" },
 	{ "err_mem_limit", -ERANGE,
-	  "guest 'x': /memory@1ff00000000: memory region 0x1ff00000000+0x200000000 ends beyond "
-	  "the guest-physical limit 0x20000000000 (Sv39x4)" },
+	  "guest 'x': /memory@3ffff00000000: memory region 0x3ffff00000000+0x200000000 ends "
+	  "beyond the guest-physical limit 0x4000000000000 (Sv48x4)" },
 	{ "err_mem_too_many", -E2BIG, "guest 'x': too many memory regions (max 8)" },
 	{ "err_mem_reg_cells", -EINVAL,
 	  "guest 'x': /memory@80000000: property 'reg' must be four cells (base, size; 2 each)" },

@@ -138,6 +138,7 @@ void check_rfence(void);
 void check_legacy(void);
 void check_fp(void);
 void check_virt_insn(void);
+void check_memory(void);
 void check_heartbeat(void);
 void check_reboot(void);
 /* spin.c */

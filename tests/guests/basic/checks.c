@@ -740,6 +740,49 @@ void check_virt_insn(void)
 	check_end(&c, "virt_insn", "reading hstatus is the guest's illegal instruction");
 }
 
+/* ---------------------------------------------------------- memory */
+
+/*
+ * Every /memory range after the first (which holds this image and the DTB):
+ * zero when the guest first reads it, and what is written reads back, at both
+ * ends and in the middle.  Under Keel a range above 2^41 needs the Sv48x4
+ * G-stage.
+ */
+void check_memory(void)
+{
+	struct check c = { 0 };
+	char ranges[160];
+	size_t n = 0;
+
+	if (dt.nr_mem < 2) {
+		report_skip("memory", "one /memory range");
+		return;
+	}
+	ranges[0] = '\0';
+	for (unsigned int i = 1; i < dt.nr_mem && i < MAX_MEM; i++) {
+		uint64_t base = dt.mem[i].base, size = dt.mem[i].size;
+		volatile uint64_t *at[] = { (uint64_t *)base,
+					    (uint64_t *)(base + (size / 2 & ~7UL)),
+					    (uint64_t *)(base + size - 8) };
+
+		for (unsigned int j = 0; j < 3; j++) {
+			if (*at[j])
+				check_fail(&c, "0x%lx reads 0x%lx before any write",
+					   (unsigned long)at[j], (unsigned long)*at[j]);
+			*at[j] = base ^ (0x5a5a000000000000UL + j);
+		}
+		for (unsigned int j = 0; j < 3; j++)
+			if (*at[j] != (base ^ (0x5a5a000000000000UL + j)))
+				check_fail(&c, "0x%lx reads 0x%lx after writing 0x%lx",
+					   (unsigned long)at[j], (unsigned long)*at[j],
+					   (unsigned long)(base ^ (0x5a5a000000000000UL + j)));
+		if (n < sizeof(ranges))
+			n += snprintk(ranges + n, sizeof(ranges) - n, " 0x%lx+0x%lx",
+				      (unsigned long)base, (unsigned long)size);
+	}
+	check_end(&c, "memory", "zero, then read back:%s", ranges);
+}
+
 /* ------------------------------------------------- heartbeat, reboot */
 
 /*

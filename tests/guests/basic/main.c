@@ -265,6 +265,7 @@ static const struct {
 	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
 	{ "virt_insn", check_virt_insn, false },
+	{ "memory", check_memory, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "spin", check_spin, true },
 	{ "reboot", check_reboot, true },

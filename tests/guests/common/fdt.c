@@ -309,11 +309,17 @@ int fdt_parse(const void *fdt, struct dt_info *info)
 					info->isa = (const char *)val;
 			}
 			if (depth == 1 && node_is(n->name, "memory") && streq(pname, "reg") &&
-			    !info->ram_size &&
 			    len >= 4 * (parent->addr_cells + parent->size_cells)) {
-				info->ram_base = read_cells(val, parent->addr_cells);
-				info->ram_size = read_cells(val + 4 * parent->addr_cells,
-							    parent->size_cells);
+				if (info->nr_mem < MAX_MEM) {
+					info->mem[info->nr_mem].base =
+						read_cells(val, parent->addr_cells);
+					info->mem[info->nr_mem].size = read_cells(
+						val + 4 * parent->addr_cells, parent->size_cells);
+				}
+				if (!info->nr_mem++) {
+					info->ram_base = info->mem[0].base;
+					info->ram_size = info->mem[0].size;
+				}
 			}
 			if (depth == 1 && node_is(n->name, "chosen") && streq(pname, "bootargs") &&
 			    len > 0 && val[len - 1] == '\0')

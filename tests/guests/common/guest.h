@@ -13,6 +13,7 @@
  * bytes each, whose first member is the hartid (setup_hart stores it).
  */
 #define MAX_HARTS 16
+#define MAX_MEM 8 /* /memory ranges fdt_parse records */
 #define STACK_SIZE 8192
 #define HART_STATE_SHIFT 6
 
@@ -184,7 +185,11 @@ struct dt_info {
 	unsigned long hartids[MAX_HARTS];
 	unsigned int harts_ignored; /* cpu nodes beyond MAX_HARTS or hartid >= MAX_HARTS */
 	uint32_t timebase;
-	uint64_t ram_base, ram_size;
+	uint64_t ram_base, ram_size; /* the first /memory range */
+	unsigned int nr_mem;	     /* /memory ranges, the first MAX_MEM in mem[] */
+	struct {
+		uint64_t base, size;
+	} mem[MAX_MEM];
 	const char *bootargs;
 	const char *isa;	       /* riscv,isa of the first cpu node */
 	uint64_t uart_base, uart_size; /* the first ns16550a; base 0 when there is none */

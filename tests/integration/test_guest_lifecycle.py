@@ -87,6 +87,17 @@ def test_pause_resume_halt_reset(keel_factory, tmp_path):
     assert k.cmd("guest destroy hb") == "guest 'hb' destroyed"
 
 
+def test_host_info_under_a_running_guest(keel_factory, tmp_path):
+    # One hart: the shell runs between the guest's WFIs, on the hart that holds its state.
+    # What host info shows is probed at boot; it must not touch the guest's hgatp.
+    k = started_guest(keel_factory, tmp_path, smp=1)
+    for _ in range(5):
+        assert "g-stage: sv39x4 sv48x4 sv57x4, vmid bits 14" in k.lines("host info")
+        time.sleep(0.05)
+    assert counting(k)
+    assert k.lines("guest list")[1].split()[:3] == ["0", "hb", "running"]
+
+
 def test_guest_reboot_resets_only_that_guest(keel_factory, tmp_path):
     # SBI SRST cold reboot from the guest: Keel resets and restarts it.
     k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path, {"rb": "reboot"})])

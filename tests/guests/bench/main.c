@@ -205,6 +205,12 @@ static void bench_plic(unsigned long hartid)
 	report("ext_irq_latency", &lat);
 }
 
+/* Instructions from a timer deadline (in ticks) to instret @at, the handler's first instruction. */
+static int64_t timer_latency(uint64_t at, uint64_t deadline)
+{
+	return (int64_t)(at - deadline * ns_per_tick) - clock_off - rdinstret_cost;
+}
+
 /*
  * Arm the timer LEAD_TICKS ahead (SBI set_timer), wait, and count from the
  * deadline to the handler's first instruction.  For the spin wait, the info
@@ -221,8 +227,7 @@ static void bench_timer(const char *name, uint64_t (*wait)(uint64_t *last))
 		csr_set(CSR_SIE, SIE_STIE);
 		at = wait(&last);
 		if (i >= WARMUP) {
-			stats_add(&lat, (int64_t)(at - deadline * ns_per_tick) - clock_off -
-						rdinstret_cost);
+			stats_add(&lat, timer_latency(at, deadline));
 			stats_add(&entry, (int64_t)(at - last));
 		}
 	}
@@ -258,7 +263,7 @@ static void bench_periodic(void)
 			;
 		if (i < WARMUP)
 			continue;
-		stats_add(&lat, (int64_t)(at - deadline * ns_per_tick) - clock_off - rdinstret_cost);
+		stats_add(&lat, timer_latency(at, deadline));
 		if (rdtime() > deadline + period)
 			missed++;
 	}
@@ -326,7 +331,7 @@ static void bench_vcpu_switch(bool peer)
 
 enum bench_mode { MODE_FIGURES, MODE_PERIODIC, MODE_SWITCH, MODE_SWITCH_PEER, MODE_UNKNOWN };
 
-/* keel.bench=<mode> in the bootargs, a word of its own; without it the SBI, MMIO and timer figures. */
+/* keel.bench=<mode> in the bootargs; without it, the SBI, MMIO and timer figures. */
 static enum bench_mode bench_mode(void)
 {
 	static const char *const names[] = { "periodic", "vcpu_switch", "vcpu_switch_peer" };

@@ -51,3 +51,14 @@ def test_bench_guest_natively(request, icount):
     assert "BENCH sbi_dbcn_write_byte skip no DBCN" in out.splitlines()
     if icount:
         assert "BENCH info clock: instret = time * 100 + 0 (icount)" in out.splitlines()
+
+
+def test_bench_guest_refuses_an_unknown_mode(request, keel_kernel):
+    os.makedirs(LOG_DIR, exist_ok=True)
+    log = os.path.join(LOG_DIR, _log_name(request.node.name) + ".log")
+    r = subprocess.run([KEEL_RUN, "--keel", keel_kernel, "--kernel", BENCH, "--append",
+                        "keel.bench=nosuch", "--timeout", "60", "--log", log],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, f"{r.stderr} (log: {log})"
+    assert r.stdout.splitlines()[-1] == 'BENCH FAIL bootargs "keel.bench=nosuch": keel.bench= ' \
+        "takes periodic, vcpu_switch or vcpu_switch_peer"

@@ -3,6 +3,7 @@ tools/keel-run, the one-line guest runner: the guest's console on stdout,
 Keel's on stderr (or --log), and an exit status that says how the guest ended.
 """
 import os
+import re
 import subprocess
 import time
 
@@ -88,6 +89,18 @@ def test_a_guest_that_never_ends_times_out(keel_run, tmp_path):
      "--icount needs --smp 1 (QEMU hangs with -icount and several harts)"),
     (["--kernel", BASIC, "--dtb", BASIC, "--append", "x"],
      "--append has no effect with --dtb: put the bootargs in that device tree's /chosen"),
+    (["--kernel", BASIC, "--sched", "prio=1"], "argument --sched: 'prio' is not one of "
+     "priority, time-slice-us, budget-us, period-us, affinity"),
+    (["--kernel", BASIC, "--sched", "priority=high"],
+     "argument --sched: priority: 'high' is not a whole number"),
+    (["--kernel", BASIC, "--add-guest", BASIC],
+     f"argument --add-guest: '{BASIC}' is not NAME:KERNEL[:PROPS[:ARGS]]"),
+    (["--kernel", BASIC, "--add-guest", f"guest:{BASIC}"],
+     "argument --add-guest: 'guest' is not a guest name (1..31 of A-Z a-z 0-9 _ -, not 'guest')"),
+    (["--kernel", BASIC, "--add-guest", "x:/nonexistent/Image"],
+     "--add-guest x: /nonexistent/Image: no such file"),
+    (["--kernel", BASIC, "--add-guest", f"x:{BASIC}", "--add-guest", f"x:{BASIC}"],
+     "--add-guest: two guests with one name"),
 ])
 def test_bad_arguments_exit_3_with_one_line(keel_run, args, message):
     r = keel_run(*args, log_to_file=False)
@@ -108,6 +121,34 @@ def test_vcpus_and_memory_reach_the_guest(keel_run):
     assert r.stdout.splitlines()[1] == "BASIC: info harts 2 (0 1) boot hart 0 timebase " \
         "10000000 Hz RAM 0x80000000+0x8000000 bootargs \"keel.test=sbi_base\""
     assert "guest 'guest' created: id 0, 2 vcpus, 131072 KiB RAM" in open(keel_run.log).read()
+
+
+def test_added_guests_their_scheduling_and_keel_options(keel_run):
+    # The guest "guest" ends the run; "other" (its lines prefixed) finishes before it.
+    r = keel_run("--kernel", BASIC, "--append", "keel.test=timer_sbi", "--icount",
+                 "--keel-append", "keel.sched=0:edf", "--sched", "budget-us=3000,period-us=10000",
+                 "--add-guest", f"other:{BASIC}:time-slice-us=500:keel.test=sbi_base",
+                 "--shell", "sched info")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "[other] BASIC: done 1/1" in lines and "BASIC: done 1/1" in lines, r.stdout
+    assert not [ln for ln in lines if ln.startswith("[guest]")], r.stdout
+    log = open(keel_run.log).read()
+    assert "guest 'other' created: id 1, 1 vcpus, 65536 KiB RAM" in log
+    assert "guest 'other' stopped: vcpu 0: shut down (no reason)" in log
+    assert re.search(r"^ +\d+ guest/0 +0 budget +4 +10000 +3000 +10000 ", log, re.M), log
+    assert re.search(r"^ +\d+ other/0 +0 bg +4 +500 +- +- ", log, re.M), log
+    assert "hart 0: edf (earliest deadline first, constant-bandwidth servers): bound 100%, " \
+        "reserved 30.0%" in log
+
+
+def test_an_added_guest_that_fails_exits_1(keel_run):
+    r = keel_run("--kernel", BASIC, "--append", "keel.test=timer_sbi",
+                 "--add-guest", f"bad:{BASIC}::keel.test=fault")
+    assert r.returncode == 1
+    assert "[bad] BASIC: touching outside RAM at 0x100000000 (8-byte load)" in r.stdout
+    assert r.stderr.startswith("keel-run: the guest failed: guest 'bad' halted: vcpu 0: "
+                               "access outside its memory"), r.stderr
 
 
 OS_DTS = """/dts-v1/;

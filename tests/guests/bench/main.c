@@ -6,11 +6,16 @@
  * retires, in every mode (OpenSBI's, Keel's, the guest's), and time is the
  * same clock divided by 100 (README.md).  Runs natively and under Keel.
  *
+ * With keel.bench=periodic or keel.bench=vcpu_switch[_peer] in its bootargs
+ * it measures, beside a CPU hog or a second bench guest, only the timer
+ * latency of a periodic task or the VCPU switch (README.md).
+ *
  * Output: "BENCH <name> <avg> instr min <min> max <max> n <runs>" per figure
  * or "BENCH <name> skip <why>", "BENCH info ..." lines, then "BENCH done
  * <figures>" and an SBI shutdown (reason "system failure" after a fatal trap,
  * reported as "BENCH exception FAIL ...").
  */
+#include <string.h>
 #include "guest.h"
 
 #define RUNS 1000
@@ -18,6 +23,13 @@
 /* The timer deadline is this far ahead when armed: more than any path to the wait. */
 #define LEAD_TICKS 200
 #define NS_PER_S 1000000000ULL
+/* keel.bench=periodic: activations, their period and the work each does (in time). */
+#define PERIODIC_RUNS 200
+#define PERIOD_US 1000
+#define WORK_US 100
+/* keel.bench=vcpu_switch: the guest's runs and gaps measured; a gap is a jump of more than this. */
+#define SWITCH_RUNS 200
+#define GAP_MIN 100
 
 struct hart_state {
 	unsigned long hartid;
@@ -193,6 +205,12 @@ static void bench_plic(unsigned long hartid)
 	report("ext_irq_latency", &lat);
 }
 
+/* Instructions from a timer deadline (in ticks) to instret @at, the handler's first instruction. */
+static int64_t timer_latency(uint64_t at, uint64_t deadline)
+{
+	return (int64_t)(at - deadline * ns_per_tick) - clock_off - rdinstret_cost;
+}
+
 /*
  * Arm the timer LEAD_TICKS ahead (SBI set_timer), wait, and count from the
  * deadline to the handler's first instruction.  For the spin wait, the info
@@ -209,8 +227,7 @@ static void bench_timer(const char *name, uint64_t (*wait)(uint64_t *last))
 		csr_set(CSR_SIE, SIE_STIE);
 		at = wait(&last);
 		if (i >= WARMUP) {
-			stats_add(&lat, (int64_t)(at - deadline * ns_per_tick) - clock_off -
-						rdinstret_cost);
+			stats_add(&lat, timer_latency(at, deadline));
 			stats_add(&entry, (int64_t)(at - last));
 		}
 	}
@@ -221,6 +238,114 @@ static void bench_timer(const char *name, uint64_t (*wait)(uint64_t *last))
 		       "min %ld max %ld)\n",
 		       name, (long)((entry.sum + entry.n / 2) / entry.n), (long)entry.min,
 		       (long)entry.max);
+}
+
+/*
+ * A periodic task: released every PERIOD_US (deadline D, D + P, ...), it waits
+ * in WFI for its timer, then works WORK_US.  Latency: D to the handler's first
+ * instruction; an activation whose work ends after the next release is
+ * missed.
+ */
+static void bench_periodic(void)
+{
+	uint64_t period = PERIOD_US * (uint64_t)dt.timebase / 1000000, deadline = rdtime() + period;
+	uint64_t work = WORK_US * (uint64_t)dt.timebase / 1000000;
+	struct stats lat = { 0 };
+	unsigned int missed = 0;
+
+	for (unsigned int i = 0; i < WARMUP + PERIODIC_RUNS; i++, deadline += period) {
+		uint64_t at, last, start;
+
+		sbi_set_timer(deadline);
+		csr_set(CSR_SIE, SIE_STIE);
+		at = bench_wait_wfi(&last);
+		for (start = rdtime(); rdtime() - start < work;)
+			;
+		if (i < WARMUP)
+			continue;
+		stats_add(&lat, timer_latency(at, deadline));
+		if (rdtime() > deadline + period)
+			missed++;
+	}
+	sbi_set_timer(UINT64_MAX);
+	report("timer_irq_latency_periodic", &lat);
+	printk("BENCH info timer_irq_latency_periodic: %u activations every %u us, %u us of work, "
+	       "%u missed\n",
+	       lat.n, PERIOD_US, WORK_US, missed);
+}
+
+/*
+ * Spin sampling instret (a 4-instruction loop) until two samples are more
+ * than GAP_MIN apart, i.e. the guest did not run in between: *out = the last
+ * sample before, returns the first one after.
+ */
+static uint64_t next_gap(uint64_t *out)
+{
+	uint64_t prev, cur, d;
+
+	asm volatile("rdinstret %1\n"
+		     "1:\tmv %0, %1\n\trdinstret %1\n\tsub %2, %1, %0\n\tbltu %2, %3, 1b"
+		     : "=&r"(prev), "=&r"(cur), "=&r"(d)
+		     : "r"((uint64_t)GAP_MIN));
+	*out = prev;
+	return cur;
+}
+
+/*
+ * Two such guests share a hart under round-robin: "vcpu_switch" measures
+ * the gaps in its run (the switch out, the other guest's run, the switch
+ * back), "vcpu_switch_peer" its runs between gaps.  instret is the hart's
+ * clock, the same for both, so the two switches of each gap are the
+ * differences of their samples: each prints its sums (the tool pairs them).
+ * Gaps and runs 0..WARMUP-1 are skipped.  The peer prints as its next run
+ * starts and spins on; the other guest waits two more gaps, so that the
+ * peer's lines are out before it shuts down.
+ */
+static void bench_vcpu_switch(bool peer)
+{
+	uint64_t out, in = next_gap(&out), first_out = 0, first_in = 0, sum_out = 0, sum_in = 0;
+	struct stats len = { 0 };
+
+	for (unsigned int i = 1; i < WARMUP + SWITCH_RUNS + (peer ? 0 : 2); i++) {
+		uint64_t run_in = in; /* run i: from the end of gap i - 1 to the start of gap i */
+
+		in = next_gap(&out);
+		if (i < WARMUP || i >= WARMUP + SWITCH_RUNS)
+			continue;
+		if (!len.n) {
+			first_out = out;
+			first_in = peer ? run_in : in;
+		}
+		sum_out += out;
+		sum_in += peer ? run_in : in;
+		stats_add(&len, peer ? (int64_t)(out - run_in) : (int64_t)(in - out));
+	}
+	printk("BENCH info vcpu_switch %s n %u first_out %lu first_in %lu sum_out %lu sum_in %lu "
+	       "min %ld max %ld\n",
+	       peer ? "runs" : "gaps", len.n, (unsigned long)first_out, (unsigned long)first_in,
+	       (unsigned long)sum_out, (unsigned long)sum_in, (long)len.min, (long)len.max);
+	if (peer)
+		for (;;)
+			cpu_relax();
+}
+
+enum bench_mode { MODE_FIGURES, MODE_PERIODIC, MODE_SWITCH, MODE_SWITCH_PEER, MODE_UNKNOWN };
+
+/* keel.bench=<mode> in the bootargs; without it, the SBI, MMIO and timer figures. */
+static enum bench_mode bench_mode(void)
+{
+	static const char *const names[] = { "periodic", "vcpu_switch", "vcpu_switch_peer" };
+	const char *key = "keel.bench=", *p = dt.bootargs ? strstr(dt.bootargs, key) : NULL;
+	size_t len;
+
+	if (!p)
+		return MODE_FIGURES;
+	p += strlen(key);
+	len = strcspn(p, " ");
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == len && !strncmp(p, names[i], len))
+			return MODE_PERIODIC + i;
+	return MODE_UNKNOWN;
 }
 
 void trap_handler(void)
@@ -268,6 +393,22 @@ void boot_main(unsigned long hartid, const void *fdt)
 		printk("BENCH info clock: instret is not locked to time (no -icount?): the figures "
 		       "are not instruction counts\n");
 
+	switch (bench_mode()) {
+	case MODE_FIGURES:
+		break;
+	case MODE_PERIODIC:
+		bench_periodic();
+		goto done;
+	case MODE_SWITCH:
+	case MODE_SWITCH_PEER:
+		bench_vcpu_switch(bench_mode() == MODE_SWITCH_PEER);
+		goto done;
+	default:
+		printk("BENCH FAIL bootargs \"%s\": keel.bench= takes periodic, vcpu_switch or "
+		       "vcpu_switch_peer\n",
+		       dt.bootargs);
+		sbi_shutdown(SBI_SRST_REASON_FAILURE);
+	}
 	bench_ecall("sbi_base_probe", SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_TIME);
 	bench_ecall("sbi_set_timer", SBI_EXT_TIME, 0, rdtime() + 1000ULL * dt.timebase);
 	sbi_set_timer(UINT64_MAX);
@@ -283,7 +424,7 @@ void boot_main(unsigned long hartid, const void *fdt)
 	bench_plic(hartid);
 	bench_timer("timer_irq_latency_spin", bench_wait_spin);
 	bench_timer("timer_irq_latency_wfi", bench_wait_wfi);
-
+done:
 	printk("BENCH done %u\n", figures);
 	sbi_shutdown(SBI_SRST_REASON_NONE);
 }

@@ -293,7 +293,9 @@ static int create_vcpus(struct guest *g, const struct guestcfg *cfg, char *err, 
 			return -ENOSPC;
 		}
 		guest_vcpu_init(vg, g, v, i);
+		/* Not queued before its start: rm and edf serve it by its own reservation only. */
 		v->kind = VCPU_NORMAL;
+		v->se.system = false;
 		v->keep = true;
 		g->vcpus[i] = v;
 		g->nr_vcpus++;

@@ -63,6 +63,7 @@ struct sched_entity {
 	u64 key;	       /* rm: order among equal periods (admission order) */
 	struct list_head link; /* rm, edf: in the admitted reservations */
 	struct sched_stats st;
+	bool system; /* Keel's own thread (orphan VCPU): rm and edf serve it on the system server */
 };
 
 enum sched_enqueue { SCHED_WAKE, SCHED_PUT_BACK };

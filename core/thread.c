@@ -108,6 +108,7 @@ struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg,
 	v->state = VCPU_BLOCKED;
 	v->affinity = affinity;
 	v->se.p = *sp;
+	v->se.system = true;
 	list_init(&v->se.node);
 	list_init(&v->se.link);
 	if (place(v, affinity, err, errlen)) {

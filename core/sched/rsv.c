@@ -35,6 +35,7 @@ void rsv_init(struct sched_rsv *rsv, const struct rsv_ops *ops)
 	list_init(&rsv->ready);
 	list_init(&rsv->throttled);
 	list_init(&rsv->members);
+	rr_init(&rsv->sys);
 	rr_init(&rsv->bg);
 	rsv->server = (struct sched_entity){
 		.p = { .budget_ns = CONFIG_SCHED_SYS_BUDGET_US * 1000ULL,
@@ -114,9 +115,10 @@ void rsv_enqueue(void *prq, struct sched_entity *se, enum sched_enqueue how, u64
 	struct sched_entity *server = &rsv->server;
 
 	if (!rsv_reserved(se)) {
-		rr_enqueue(&rsv->bg, se, how);
-		/* The first background entity wakes the server up. */
-		if (server->p.budget_ns && !rsv->serving && list_empty(&server->node)) {
+		rr_enqueue(se->system ? &rsv->sys : &rsv->bg, se, how);
+		/* The first of Keel's threads wakes the server up. */
+		if (se->system && server->p.budget_ns && !rsv->serving &&
+		    list_empty(&server->node)) {
 			rsv->ops->wake(server, now);
 			queue(rsv, server, false);
 		}
@@ -133,8 +135,8 @@ void rsv_dequeue(void *prq, struct sched_entity *se)
 	struct sched_rsv *rsv = prq;
 
 	if (!rsv_reserved(se)) {
-		rr_dequeue(&rsv->bg, se);
-		if (!rsv->bg.count && !list_empty(&rsv->server.node))
+		rr_dequeue(se->system ? &rsv->sys : &rsv->bg, se);
+		if (!rsv->sys.count && !list_empty(&rsv->server.node))
 			list_del(&rsv->server.node);
 		return;
 	}
@@ -148,10 +150,10 @@ struct sched_entity *rsv_pick(void *prq, u64 now)
 	struct sched_entity *se, *n;
 	struct list_head late;
 
-	/* The server ran a background entity: it competes again while there are others. */
+	/* The server ran one of Keel's threads: it competes again while there are others. */
 	if (rsv->serving) {
 		rsv->serving = false;
-		if (rsv->bg.count)
+		if (rsv->sys.count)
 			queue(rsv, &rsv->server, true);
 	}
 	/* Periods that ended: replenishments, and deadlines missed by those still waiting. */
@@ -185,8 +187,10 @@ struct sched_entity *rsv_pick(void *prq, u64 now)
 			return se;
 		}
 		rsv->serving = true;
+		return rr_pick(&rsv->sys);
 	}
-	return rr_pick(&rsv->bg);
+	se = rr_pick(&rsv->sys);
+	return se ? se : rr_pick(&rsv->bg);
 }
 
 void rsv_charge(void *prq, struct sched_entity *se, u64 ran_ns, u64 now)
@@ -236,18 +240,23 @@ bool rsv_preempts(const void *prq, const struct sched_entity *curr,
 	if (rsv_reserved(woken))
 		w = woken->budget_ns > 0 ? woken : NULL;
 	else
-		w = server_ready ? server : NULL;
+		w = woken->system && server_ready ? server : NULL;
 	c = rsv_reserved(curr) ? curr : rsv->serving ? server : NULL;
 	if (w && w != c)
 		return !c || rsv->ops->before(w, c);
-	return !rsv_reserved(woken) && !rsv_reserved(curr) && rr_preempts(curr, woken);
+	if (rsv_reserved(woken) || rsv_reserved(curr))
+		return false;
+	/* Both in the slack: Keel's threads first, then by priority. */
+	if (woken->system != curr->system)
+		return woken->system;
+	return rr_preempts(curr, woken);
 }
 
 unsigned int rsv_nr_queued(const void *prq)
 {
 	const struct sched_rsv *rsv = prq;
 
-	return rsv->count + rsv->bg.count;
+	return rsv->count + rsv->sys.count + rsv->bg.count;
 }
 
 void rsv_describe(const void *prq, const char *rule, char *buf, size_t len)

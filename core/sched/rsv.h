@@ -8,14 +8,17 @@
  * it was denied while runnable (a miss), up to one budget; what it left
  * while asleep is lost.
  *
- * The background class (rr.h) runs when no reservation is eligible, and also
- * on the system server: a reservation of CONFIG_SCHED_SYS_BUDGET_US per
- * CONFIG_SCHED_SYS_PERIOD_US that competes whenever a background entity is
- * runnable (edf: by its deadline; rm: above every reservation), so that
- * Keel's own threads (the shell) go on even on a hart that is fully
- * reserved.  It is not part of admission control: when Keel's threads need
- * it, the reservations of the hart may lose up to its budget per period
- * (their deadline misses count it).
+ * Entities without a reservation form two background classes (rr.h): Keel's
+ * own threads (se->system) and guest VCPUs.  Both run when no reservation is
+ * eligible, Keel's threads first.  Keel's threads also run on the system
+ * server: a reservation of CONFIG_SCHED_SYS_BUDGET_US per
+ * CONFIG_SCHED_SYS_PERIOD_US that competes whenever one of them is runnable
+ * (edf: by its deadline; rm: above every reservation), so that the shell
+ * goes on even on a hart that is fully reserved.  It is not part of
+ * admission control: when Keel's threads need it, the reservations of the
+ * hart may lose up to its budget per period (their deadline misses count
+ * it).  A guest VCPU without a reservation never runs on it: a CPU-hog guest
+ * takes only the slack.
  */
 #ifndef CORE_SCHED_RSV_H
 #define CORE_SCHED_RSV_H
@@ -39,9 +42,10 @@ struct sched_rsv {
 	struct list_head ready;	    /* with budget left, the server included: ops->before order */
 	struct list_head throttled; /* out of budget: by replenishment time */
 	struct list_head members;   /* admitted reservations, by se->link */
-	struct sched_rr bg;
+	struct sched_rr sys;	    /* Keel's threads without a reservation: the server's */
+	struct sched_rr bg;	    /* guest VCPUs without a reservation: slack only */
 	struct sched_entity server;
-	bool serving; /* the running background entity is charged to the server */
+	bool serving; /* the running Keel thread is charged to the server */
 	u32 count;    /* reservations queued (ready or throttled) */
 	u32 reserved_ppm;
 	u64 seq;

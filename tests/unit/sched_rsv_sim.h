@@ -3,6 +3,8 @@
  * share on top of tests/unit/sched_sim.h.
  */
 #define RSV(q, t) .se.p = { .budget_ns = (q), .period_ns = (t) }
+/* One of Keel's threads without a reservation: the system server serves it. */
+#define SYSTEM .se.system = true
 
 static struct sched_rsv *rsv_of(struct sim *s)
 {

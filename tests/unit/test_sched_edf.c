@@ -155,7 +155,7 @@ static void test_later_deadline_does_not_preempt(void **state)
 static void test_background_gets_the_slack_and_its_server(void **state)
 {
 	/* A reserved hog of 20%, and B, a background hog (a Keel thread). */
-	struct sim_task t[2] = { { .name = 'A', RSV(2 * MS, 10 * MS) }, { .name = 'B' } };
+	struct sim_task t[2] = { { .name = 'A', RSV(2 * MS, 10 * MS) }, { .name = 'B', SYSTEM } };
 	struct sched_rsv *rsv;
 	struct sim s;
 
@@ -172,7 +172,7 @@ static void test_background_gets_the_slack_and_its_server(void **state)
 static void test_server_keeps_background_alive_on_a_full_hart(void **state)
 {
 	/* A reserves the whole hart; B is Keel's shell, busy for a while. */
-	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B' } };
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B', SYSTEM } };
 	struct sim s;
 
 	sim_init(&s, pol, t, 2);
@@ -189,9 +189,42 @@ static void test_server_keeps_background_alive_on_a_full_hart(void **state)
 	assert_int_equal(rsv_of(&s)->server.st.misses, 1);
 }
 
+/*
+ * B, a guest VCPU without a reservation (at the highest priority), and K,
+ * one of Keel's threads: only K runs on the server; B takes what is left,
+ * after K.
+ */
+static void test_background_guest_takes_only_the_slack(void **state)
+{
+	struct sim_task t[3] = { { .name = 'A', RSV(8 * MS, 10 * MS) },
+				 { .name = 'B', .se.p.prio = 0 },
+				 { .name = 'K', SYSTEM, .period = 10 * MS, .work = MS } };
+	struct sim s;
+
+	sim_init(&s, pol, t, 3);
+	sim_run(&s, 30 * MS);
+	assert_string_equal(s.trace, "A@0 K@8 B@9 A@10 K@18 B@19 A@20 K@28 B@29");
+	assert_int_equal(t[0].se.st.misses, 0);
+	assert_int_equal(rsv_of(&s)->server.st.used_ns, 3 * MS);
+}
+
+/* On a hart its reservations fill, a guest VCPU without one never runs. */
+static void test_background_guest_on_a_full_hart(void **state)
+{
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) },
+				 { .name = 'B', .se.p.prio = 0 } };
+	struct sim s;
+
+	sim_init(&s, pol, t, 2);
+	sim_run(&s, 30 * MS);
+	assert_string_equal(s.trace, "A@0");
+	assert_int_equal(t[1].ran_ns, 0);
+	assert_int_equal(t[0].se.st.misses, 0);
+}
+
 static void test_without_server_background_only_in_slack(void **state)
 {
-	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B' } };
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B', SYSTEM } };
 	struct sim s;
 
 	sim_init(&s, pol, t, 2);
@@ -233,7 +266,7 @@ static void test_admission_control(void **state)
 static void test_runnable_count(void **state)
 {
 	struct sim_task t[3] = { { .name = 'A', RSV(1 * MS, 10 * MS) },
-				 { .name = 'B' },
+				 { .name = 'B', SYSTEM },
 				 { .name = 'C', RSV(1 * MS, 10 * MS) } };
 	struct sim s;
 
@@ -258,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_later_deadline_does_not_preempt),
 		cmocka_unit_test(test_background_gets_the_slack_and_its_server),
 		cmocka_unit_test(test_server_keeps_background_alive_on_a_full_hart),
+		cmocka_unit_test(test_background_guest_takes_only_the_slack),
+		cmocka_unit_test(test_background_guest_on_a_full_hart),
 		cmocka_unit_test(test_without_server_background_only_in_slack),
 		cmocka_unit_test(test_admission_control),
 		cmocka_unit_test(test_runnable_count),

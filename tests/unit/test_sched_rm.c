@@ -109,7 +109,7 @@ static void test_budget_denied_is_given_back(void **state)
 static void test_server_above_every_reservation(void **state)
 {
 	/* A reserves the whole hart; B is Keel's shell, busy. */
-	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B' } };
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) }, { .name = 'B', SYSTEM } };
 	struct sim s;
 
 	sim_init(&s, pol, t, 2);
@@ -118,6 +118,20 @@ static void test_server_above_every_reservation(void **state)
 	/* A had 1 ms of budget left at 10 and at 20. */
 	assert_int_equal(t[0].se.st.misses, 2);
 	assert_int_equal(rsv_of(&s)->server.st.used_ns, 3 * MS);
+}
+
+/* A guest VCPU without a reservation is not Keel's: it never goes above A. */
+static void test_background_guest_below_every_reservation(void **state)
+{
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) },
+				 { .name = 'B', .se.p.prio = 0 } };
+	struct sim s;
+
+	sim_init(&s, pol, t, 2);
+	sim_run(&s, 30 * MS);
+	assert_string_equal(s.trace, "A@0");
+	assert_int_equal(t[0].se.st.misses, 0);
+	assert_int_equal(rsv_of(&s)->server.st.used_ns, 0);
 }
 
 static void test_response_time_admission(void **state)
@@ -174,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_budget_left_asleep_is_lost),
 		cmocka_unit_test(test_budget_denied_is_given_back),
 		cmocka_unit_test(test_server_above_every_reservation),
+		cmocka_unit_test(test_background_guest_below_every_reservation),
 		cmocka_unit_test(test_response_time_admission),
 		cmocka_unit_test(test_full_hart_with_one_reservation),
 	};

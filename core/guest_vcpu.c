@@ -293,36 +293,14 @@ static bool may_run(const struct vcpu_guest *vg)
 }
 
 /*
- * Nothing else can run on this hart: wait for an interrupt in place (wfi,
- * interrupts masked: a pending one ends it) instead of blocking, which would
- * switch to the idle VCPU and back.  Its own deadline is a host timer event
- * at @deadline (QEMU 7.2 does not end a wfi for a vstimecmp interrupt), a
- * kick from another hart an IPI (in_guest stays published), a wake-up of
- * another VCPU here a reschedule (sched_wait_begin).  False when it must
- * block instead.
- */
-static bool wait_here(struct vcpu_guest *vg, u64 deadline)
-{
-	if (!sched_wait_begin())
-		return false;
-	if (deadline != UINT64_MAX && !vg->wfi_timer.armed)
-		timer_event_start(&vg->wfi_timer, deadline);
-	wfi();
-	sched_wait_end();
-	return true;
-}
-
-/*
  * With interrupts off, on this hart: load the VCPU, publish in_guest, take
- * requests, and while it waits for an interrupt, wait here if it may.  False
- * when it must not enter now: park until *until (timebase ticks, UINT64_MAX
- * for none) or a kick.
+ * requests.  False when it must not enter now: park until *until (timebase
+ * ticks, UINT64_MAX for none) or a kick.
  */
 static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 {
 	struct percpu *pc = this_cpu();
 	struct guest *g = vg->guest;
-	bool waited = false, ready = false;
 
 	if (pc->guest_loaded != vg) {
 		struct vcpu_guest *owner = pc->guest_loaded;
@@ -344,39 +322,15 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 	}
 	__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (;;) {
-		take_requests(vg);
-		*until = UINT64_MAX;
-		if (!may_run(vg))
-			break;
-		if (!vg->waiting || vcpu_irq_pending()) {
-			ready = true;
-			break;
-		}
-		if (waited) {
-			/*
-			 * Take the host interrupt that ended the wait, then look
-			 * again.  The handler may preempt this thread: no kick
-			 * may wait for it meanwhile.
-			 */
-			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
-			irq_enable();
-			irq_disable();
-			__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			waited = false;
-			continue;
-		}
-		*until = vcpu_wake_deadline();
-		if (!wait_here(vg, *until))
-			break;
-		waited = true;
-	}
-	/* The timer event of a wait here: not into the guest, not past the thread's end. */
-	timer_event_stop(&vg->wfi_timer);
-	if (!ready)
+	take_requests(vg);
+	*until = UINT64_MAX;
+	if (!may_run(vg))
 		return false;
 	if (vg->waiting) {
+		if (!vcpu_irq_pending()) {
+			*until = vcpu_wake_deadline();
+			return false;
+		}
 		vg->waiting = false;
 		if (vg->hsm == HSM_SUSPENDED) {
 			if (vg->suspend_nonret)

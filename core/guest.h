@@ -40,8 +40,11 @@ struct guest {
 	u64 ram_bytes;
 	u32 sbi_disabled;
 	const struct sbi_ext *sbi[SBI_SERVER_MAX_EXTS]; /* what it may call (sbi_server.c) */
-	bool sbi_fast[SBI_SERVER_MAX_EXTS];		/* sbi[i] is served from the trap entry */
 	unsigned int nr_sbi;
+	/* Those of sbi[] served from the trap entry, hot first, and their vcpu stats index. */
+	const struct sbi_ext *sbi_fast[SBI_SERVER_MAX_EXTS];
+	u8 sbi_fast_stat[SBI_SERVER_MAX_EXTS];
+	unsigned int nr_sbi_fast;
 	u32 nr_vcpus;
 	struct vcpu **vcpus;
 	u64 entry, dtb_gpa;
@@ -164,8 +167,19 @@ void guest_kick_all(struct guest *g);
  * doing them (done, or out of guest mode with the work queued).
  */
 void guest_vcpu_request(struct vcpu_guest *vg, u32 req);
-/* SBI TIME: the calling VCPU's timer; clears the pending timer interrupt. */
-void guest_vcpu_set_timer(struct vcpu_guest *vg, u64 deadline);
+/* Without Sstc, the VCPU's timer is a Keel timer event that raises VSTIP. */
+void guest_vcpu_set_vtimer(struct vcpu_guest *vg, u64 deadline);
+/*
+ * SBI TIME: the calling VCPU's timer; clears the pending timer interrupt.
+ * Inline: under Sstc it is one CSR write on the SBI fast path.
+ */
+static inline void guest_vcpu_set_timer(struct vcpu_guest *vg, u64 deadline)
+{
+	if (sbi_server_sstc())
+		vcpu_set_timer(deadline);
+	else
+		guest_vcpu_set_vtimer(vg, deadline);
+}
 /* HSM: start a stopped VCPU at @addr with a1 = @arg; 0, or -EBUSY when it is not stopped. */
 int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg);
 /* The calling VCPU stops / suspends (non-retentive: resumes at @addr with a1 = @arg). */

@@ -161,12 +161,8 @@ static void take_requests(struct vcpu_guest *vg)
 
 /* ------------------------------------------------------------ timer, HSM */
 
-void guest_vcpu_set_timer(struct vcpu_guest *vg, u64 deadline)
+void guest_vcpu_set_vtimer(struct vcpu_guest *vg, u64 deadline)
 {
-	if (sbi_server_sstc()) {
-		vcpu_set_timer(deadline);
-		return;
-	}
 	timer_event_stop(&vg->vtimer);
 	__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSTIP, __ATOMIC_SEQ_CST);
 	csr_clear(CSR_HVIP, HVIP_VSTIP);

@@ -13,6 +13,12 @@ const struct sbi_ext *sbi_server_ext(unsigned int i)
 		       : NULL;
 }
 
+/* Where vcpu stats count @e's calls (SBI_SERVER_MAX_EXTS: unknown extensions). */
+static unsigned int stat_index(const struct sbi_ext *e)
+{
+	return e ? (unsigned int)(e - __start_keel_sbi_exts) : SBI_SERVER_MAX_EXTS;
+}
+
 /* Extensions the guest may use: not disabled by its description, available on this host. */
 static bool offered(const struct guest *g, const struct sbi_ext *e)
 {
@@ -24,29 +30,26 @@ static bool offered(const struct guest *g, const struct sbi_ext *e)
 void sbi_server_guest_init(struct guest *g)
 {
 	g->nr_sbi = 0;
+	g->nr_sbi_fast = 0;
 	/* The hot ones first: a call scans this table. */
 	for (int hot = 1; hot >= 0; hot--)
 		for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++)
 			if (e->hot == hot && offered(g, e)) {
-				g->sbi_fast[g->nr_sbi] = e->fast && e->fast();
+				/* One EID each, so that the fast path compares one value. */
+				if (e->fast && e->eid_min == e->eid_max && e->fast()) {
+					g->sbi_fast_stat[g->nr_sbi_fast] = stat_index(e);
+					g->sbi_fast[g->nr_sbi_fast++] = e;
+				}
 				g->sbi[g->nr_sbi++] = e;
 			}
 }
 
-/* The guest's table slot serving @eid, or -1. */
-static int slot(const struct guest *g, unsigned long eid)
+static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
 {
 	for (unsigned int i = 0; i < g->nr_sbi; i++)
 		if (eid >= g->sbi[i]->eid_min && eid <= g->sbi[i]->eid_max)
-			return (int)i;
-	return -1;
-}
-
-static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
-{
-	int i = slot(g, eid);
-
-	return i < 0 ? NULL : g->sbi[i];
+			return g->sbi[i];
+	return NULL;
 }
 
 bool sbi_server_has(const struct guest *g, unsigned long eid)
@@ -67,13 +70,14 @@ long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 	return 0;
 }
 
-/* The result in a0 (and a1 unless legacy). */
-static void serve(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r,
-		  const struct sbi_ext *e)
+/* The result in a0 (and a1 unless legacy); inlined into the fast path. */
+static inline __attribute__((always_inline)) void serve(struct guest *g, struct vcpu_guest *vg,
+							struct guest_regs *r,
+							const struct sbi_ext *e, unsigned int stat)
 {
 	struct sbiret ret = { SBI_ERR_NOT_SUPPORTED, 0 };
 
-	vg->st.ecalls[e ? (unsigned int)(e - __start_keel_sbi_exts) : SBI_SERVER_MAX_EXTS]++;
+	vg->st.ecalls[stat]++;
 	if (e)
 		ret = e->call(g, vg, r);
 	r->x[10] = ret.error;
@@ -85,19 +89,23 @@ int sbi_fast_call(struct guest_regs *r)
 {
 	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
 	struct guest *g = vg->guest;
-	int i = slot(g, r->x[17]);
+	unsigned long eid = r->x[17];
 
-	if (i < 0 || !g->sbi_fast[i])
-		return 0;
-	vg->st.exits++;
-	serve(g, vg, r, g->sbi[i]);
-	csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
-	return 1;
+	for (unsigned int i = 0; i < g->nr_sbi_fast; i++)
+		if (g->sbi_fast[i]->eid_min == eid) {
+			vg->st.exits++;
+			serve(g, vg, r, g->sbi_fast[i], g->sbi_fast_stat[i]);
+			csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
+			return 1;
+		}
+	return 0;
 }
 
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
-	serve(g, vg, r, find(g, r->x[17]));
+	const struct sbi_ext *e = find(g, r->x[17]);
+
+	serve(g, vg, r, e, stat_index(e));
 }
 
 bool sbi_fast_always(void)

@@ -267,6 +267,7 @@ static const struct {
 	{ "virt_insn", check_virt_insn, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "spin", check_spin, true },
+	{ "migrate", check_migrate, true },
 	{ "reboot", check_reboot, true },
 	{ "poweroff", check_poweroff, true },
 };

@@ -38,8 +38,8 @@ int hartset_parse(const char *s, unsigned int nr, u64 *out, char *err, size_t er
 			hi = index_at(&p);
 		}
 		if (lo < 0 || hi < 0 || (*p && *p != ',')) {
-			snprintf(err, errlen, "'%s' is not a list of harts (e.g. 1 or 0,2-3 or all)",
-				 s);
+			snprintf(err, errlen,
+				 "'%s' is not a list of harts (e.g. 1 or 0,2-3 or all)", s);
 			return -EINVAL;
 		}
 		if (hi < lo) {
@@ -78,7 +78,8 @@ int hartset_format(u64 set, char *buf, size_t len)
 			continue;
 		while (j + 1 < HARTSET_MAX && (set & BIT(j + 1)))
 			j++;
-		n += (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len), "%s%u", n ? "," : "", i);
+		n += (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len), "%s%u", n ? "," : "",
+				      i);
 		if (j > i)
 			n += (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len), "-%u", j);
 		i = j;
@@ -91,8 +92,7 @@ int hartset_least_loaded(u64 allowed, u64 tried, const unsigned int *load, unsig
 	int best = -1;
 
 	for (unsigned int i = 0; i < nr && i < HARTSET_MAX; i++)
-		if ((allowed & BIT(i)) && !(tried & BIT(i)) &&
-		    (best < 0 || load[i] < load[best]))
+		if ((allowed & BIT(i)) && !(tried & BIT(i)) && (best < 0 || load[i] < load[best]))
 			best = (int)i;
 	return best;
 }

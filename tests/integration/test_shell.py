@@ -233,7 +233,8 @@ def test_sched_info(keel, smp, memory):
         for i in range(smp)]
     vcpus = table(lines[2 * smp + 1:], ["ID", "NAME", "HART", "CLASS", "PRIO", "SLICE_US",
                                         "BUDGET_US", "PERIOD_US", "RUNTIME_MS", "USED_MS",
-                                        "PERIODS", "OVERRUNS", "MISSES", "SWITCHES"])
+                                        "PERIODS", "OVERRUNS", "MISSES", "SWITCHES",
+                                        "MIGRATIONS"])
     assert [(r[1], r[3], r[4], r[5], r[6], r[7]) for r in vcpus] == \
         [("mterm", "bg", "2", "10000", "-", "-")]
 

@@ -77,7 +77,7 @@ def test_help_host_shows_subcommands(keel):
     lines = keel.lines("help host")
     assert lines[0] == "host: host hardware"
     subs = [ln.strip() for ln in lines[1:] if ln.startswith("  host ")]
-    assert subs == ["host info", "host cpu"], lines
+    assert subs == ["host info", "host cpu", "host irq [list | affinity <irq> <hart>]"], lines
     # Each subcommand is followed by an indented description.
     for i, ln in enumerate(lines[1:], 1):
         if ln.startswith("  host "):

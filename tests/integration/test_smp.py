@@ -133,3 +133,40 @@ def test_idle_hart_takes_a_waiting_vcpu(keel_factory, tmp_path):
     assert head[-1] == "MIGRATIONS"
     migr = sum(int(ln.split()[-1]) for ln in lines if ln.split()[1:2] in (["s1/0"], ["s2/0"]))
     assert migr >= 1, lines
+
+
+def irq_rows(k, smp):
+    lines = k.lines("host irq")
+    assert lines[0].split() == ["IRQ", "HART", "HANDLER"] + [f"HART{i}" for i in range(smp)], lines
+    return {int(ln.split()[0]): ln.split() for ln in lines[1:]}
+
+
+def test_console_irq_moves_to_another_hart(keel_factory):
+    k = keel_factory(smp=2)
+    rows = irq_rows(k, 2)
+    assert rows[10][1:5] == ["0", "ns16550", "console", rows[10][4]], rows
+    on0 = int(rows[10][4])
+    assert on0 > 0 and rows[10][5] == "0", rows
+    assert k.cmd("host irq affinity 10 1") == "irq 10: hart 1"
+    # The shell keeps answering: every byte typed now is taken on hart 1.
+    for i in range(5):
+        assert k.cmd(f"echo still here {i}") == f"still here {i}"
+    rows = irq_rows(k, 2)
+    assert rows[10][1] == "1" and int(rows[10][5]) > 10, rows
+    assert int(rows[10][4]) >= on0
+    assert k.cmd("host irq affinity 10 0") == "irq 10: hart 0"
+    assert k.cmd("echo back") == "back"
+
+
+def test_irq_affinity_errors_change_nothing(keel_factory):
+    k = keel_factory(smp=2)
+    assert k.cmd("host irq affinity 10 2") == "error: host irq: no hart '2' (harts 0..1)"
+    assert k.cmd("host irq affinity 11 1") == "error: host irq: no host interrupt 11 (see host irq)"
+    assert k.cmd("host irq affinity 5000 1") == \
+        "error: host irq: no host interrupt 5000 (see host irq)"
+    assert k.cmd("host irq affinity x 1") == \
+        "error: host irq: 'x' is not an interrupt number (see host irq)"
+    assert k.cmd("host irq affinity 10") == \
+        "error: usage: host irq [list | affinity <irq> <hart>]"
+    assert k.cmd("host irq list").split("\n")[0].split()[:3] == ["IRQ", "HART", "HANDLER"]
+    assert irq_rows(k, 2)[10][1] == "0"

@@ -51,8 +51,8 @@ static void test_parse(void **state)
 static void test_parse_errors(void **state)
 {
 	const char *list = "is not a list of harts (e.g. 1 or 0,2-3 or all)";
-	const char *bad[] = { "", ",", "1,", ",1", "x", "1-", "-1", "1--2", "1 2", "0x1",
-			      "all1", "alls", "1,,2", "12345", "1-x" };
+	const char *bad[] = { "",    ",",   "1,",   ",1",   "x",    "1-",    "-1", "1--2",
+			      "1 2", "0x1", "all1", "alls", "1,,2", "12345", "1-x" };
 	char want[96];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -127,8 +127,8 @@ static void test_next_idle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),	     cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_format),	     cmocka_unit_test(test_least_loaded),
+		cmocka_unit_test(test_parse),	  cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_format),	  cmocka_unit_test(test_least_loaded),
 		cmocka_unit_test(test_next_idle),
 	};
 

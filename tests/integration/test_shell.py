@@ -261,8 +261,8 @@ def test_uptime_increases(keel, smp, memory):
 BAD_INPUT = [
     ("frobnicate", "error: unknown command 'frobnicate' (try 'help')"),
     ("frobnicate --all the things", "error: unknown command 'frobnicate' (try 'help')"),
-    ("host frob", "error: host: unknown subcommand 'frob' (info, cpu)"),
-    ("host", "error: host: missing subcommand (info, cpu)"),
+    ("host frob", "error: host: unknown subcommand 'frob' (info, cpu, irq)"),
+    ("host", "error: host: missing subcommand (info, cpu, irq)"),
     ("thread", "error: thread: missing subcommand (list)"),
     ("version extra", "error: usage: version"),
     ("host info extra", "error: usage: host info"),

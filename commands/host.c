@@ -1,14 +1,18 @@
-/* host info / host cpu: what Keel found on this machine. */
+/* host info / host cpu / host irq: what Keel found on this machine, and its interrupt routing. */
 #include "arch/riscv/gstage.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/sbi.h"
 #include "core/boot.h"
 #include "core/cmd.h"
 #include "core/driver.h"
+#include "core/irq.h"
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/printk.h"
 #include "core/smp.h"
+#include "libs/args.h"
+#include <stdio.h>
+#include <string.h>
 
 static int host_info(int argc, char **argv)
 {
@@ -73,9 +77,50 @@ static int host_cpu(int argc, char **argv)
 	return 0;
 }
 
+static int irq_list_cmd(void)
+{
+	const struct irq_info *info;
+	unsigned int n = irq_list(&info);
+
+	printk("%4s %4s %-20s", "IRQ", "HART", "HANDLER");
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		printk(" %9s%u", "HART", c);
+	printk("\n");
+	for (unsigned int i = 0; i < n; i++) {
+		printk("%4u %4u %-20s", info[i].irq, info[i].cpu, info[i].name);
+		for (unsigned int c = 0; c < nr_cpus; c++)
+			printk(" %10lu", (unsigned long)info[i].count[c]);
+		printk("\n");
+	}
+	return 0;
+}
+
+static int host_irq(int argc, char **argv)
+{
+	char err[96];
+	u64 irq, cpu;
+
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "list")))
+		return irq_list_cmd();
+	if (argc != 4 || strcmp(argv[1], "affinity"))
+		return cmd_error("usage: host irq [list | affinity <irq> <hart>]");
+	if (args_u64(argv[2], &irq) || irq > UINT32_MAX)
+		return cmd_error("host irq: '%s' is not an interrupt number (see host irq)",
+				 argv[2]);
+	if (args_u64(argv[3], &cpu) || cpu >= nr_cpus)
+		return cmd_error("host irq: no hart '%s' (harts 0..%u)", argv[3], nr_cpus - 1);
+	if (irq_set_affinity((u32)irq, (unsigned int)cpu, err, sizeof(err)))
+		return cmd_error("host irq: %s", err);
+	printk("irq %lu: hart %lu\n", (unsigned long)irq, (unsigned long)cpu);
+	return 0;
+}
+
 static const struct subcmd host_subs[] = {
 	{ "info", "", "harts, ISA, MMU and G-stage modes, memory, devices", host_info },
 	{ "cpu", "", "per-hart state and interrupt counters", host_cpu },
+	{ "irq", "[list | affinity <irq> <hart>]",
+	  "host interrupts: handler, hart, count per hart; or route one to another hart",
+	  host_irq },
 };
 
 CMD_DECLARE(host, .name = "host", .summary = "host hardware", .subs = host_subs,

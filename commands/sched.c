@@ -32,9 +32,9 @@ static void vcpu_rows(void)
 	unsigned long flags;
 	struct vcpu *v;
 
-	printk("%4s %-16s %4s %-7s %4s %8s %9s %9s %10s %9s %8s %8s %6s %8s\n", "ID", "NAME",
+	printk("%4s %-16s %4s %-7s %4s %8s %9s %9s %10s %9s %8s %8s %6s %8s %10s\n", "ID", "NAME",
 	       "HART", "CLASS", "PRIO", "SLICE_US", "BUDGET_US", "PERIOD_US", "RUNTIME_MS",
-	       "USED_MS", "PERIODS", "OVERRUNS", "MISSES", "SWITCHES");
+	       "USED_MS", "PERIODS", "OVERRUNS", "MISSES", "SWITCHES", "MIGRATIONS");
 	flags = spin_lock_irqsave(&vcpu_list_lock);
 	list_for_each_entry (v, &vcpu_list, all_node) {
 		const struct sched_params *p = &v->se.p;
@@ -49,13 +49,13 @@ static void vcpu_rows(void)
 			snprintf(period, sizeof(period), "%lu",
 				 (unsigned long)(p->period_ns / 1000));
 		}
-		printk("%4u %-16s %4u %-7s %4u %8lu %9s %9s %10lu %9lu %8lu %8lu %6lu %8lu\n",
+		printk("%4u %-16s %4u %-7s %4u %8lu %9s %9s %10lu %9lu %8lu %8lu %6lu %8lu %10lu\n",
 		       v->id, v->name, v->cpu, class_of(p), p->prio,
 		       (unsigned long)(p->slice_ns / 1000), budget, period,
 		       (unsigned long)(v->runtime_ns / 1000000),
 		       (unsigned long)(st->used_ns / 1000000), (unsigned long)st->periods,
 		       (unsigned long)st->overruns, (unsigned long)st->misses,
-		       (unsigned long)st->nr_switches);
+		       (unsigned long)st->nr_switches, (unsigned long)v->nr_migrations);
 	}
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 }

@@ -1,5 +1,5 @@
 /*
- * vcpu list | info | regs | stats: every VCPU Keel schedules, guest (normal)
+ * vcpu list | info | regs | stats | sched | affinity: every VCPU Keel schedules, guest (normal)
  * VCPUs and Keel's threads (orphan VCPUs) alike, by the id `thread list`
  * and `vcpu list` show.  Registers and exit counters exist for guest VCPUs
  * only; for a thread these say so.
@@ -7,9 +7,11 @@
 #include "arch/riscv/sbi_server.h"
 #include "core/cmd.h"
 #include "core/guest.h"
+#include "core/percpu.h"
 #include "core/printk.h"
 #include "core/thread.h"
 #include "libs/args.h"
+#include "libs/hartset.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +74,15 @@ static int lookup_normal(int argc, char **argv, const char *sub, const char *wha
 	return r;
 }
 
+/* A VCPU's affinity as text: "all" (0: any hart), else its harts ("0,2-3"). */
+static void affinity_text(u64 affinity, char *buf, size_t len)
+{
+	if (affinity)
+		hartset_format(affinity, buf, len);
+	else
+		snprintf(buf, len, "all");
+}
+
 static const char *where(const struct snap *s)
 {
 	return s->vg.in_guest >= 0 ? "in guest mode" : s->vg.waiting ? "waiting (WFI)" : "in Keel";
@@ -84,16 +95,18 @@ static int vcpu_list_cmd(int argc, char **argv)
 
 	if (argc != 1)
 		return cmd_error("usage: vcpu list");
-	printk("%4s %-16s %-7s %4s %-8s %-12s %-13s %9s\n", "ID", "NAME", "KIND", "HART", "STATE",
-	       "GUEST", "HSM", "EXITS");
+	printk("%4s %-16s %-7s %4s %-8s %-12s %-13s %9s %s\n", "ID", "NAME", "KIND", "HART",
+	       "STATE", "GUEST", "HSM", "EXITS", "AFFINITY");
 	flags = spin_lock_irqsave(&vcpu_list_lock);
 	list_for_each_entry (v, &vcpu_list, all_node) {
 		const struct vcpu_guest *vg = v->kind == VCPU_NORMAL ? v->arg : NULL;
+		char aff[48];
 
-		printk("%4u %-16s %-7s %4u %-8s %-12s %-13s %9lu\n", v->id, v->name,
+		affinity_text(v->affinity, aff, sizeof(aff));
+		printk("%4u %-16s %-7s %4u %-8s %-12s %-13s %9lu %s\n", v->id, v->name,
 		       vg ? "normal" : "orphan", v->cpu, vcpu_state_name(v),
 		       vg ? vg->guest->name : "-", vg ? guest_vcpu_hsm_name(vg->hsm) : "-",
-		       vg ? (unsigned long)vg->st.exits : 0UL);
+		       vg ? (unsigned long)vg->st.exits : 0UL, aff);
 	}
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 	return 0;
@@ -104,9 +117,11 @@ static int vcpu_info(int argc, char **argv)
 	struct snap s;
 	const struct sched_params *p = &s.v.se.p;
 	const struct sched_stats *st = &s.v.se.st;
+	char aff[48];
 
 	if (lookup(argc, argv, "info", &s))
 		return -EINVAL;
+	affinity_text(s.v.affinity, aff, sizeof(aff));
 	printk("vcpu %u '%s': %s VCPU on hart %u, %s, priority %u, slice %lu us", s.v.id, s.v.name,
 	       s.normal ? "normal (guest)" : "orphan (Keel thread)", s.v.cpu, vcpu_state_name(&s.v),
 	       p->prio, (unsigned long)(p->slice_ns / 1000));
@@ -115,7 +130,8 @@ static int vcpu_info(int argc, char **argv)
 		       (unsigned long)(p->period_ns / 1000));
 	if (p->windows)
 		printk(", windows 0x%x of its hart's table", p->windows);
-	printk("\n  runtime %lu us, %lu context switches, %lu us on its reservation, %lu periods, "
+	printk("\n  affinity %s, %lu migrations\n", aff, (unsigned long)s.v.nr_migrations);
+	printk("  runtime %lu us, %lu context switches, %lu us on its reservation, %lu periods, "
 	       "%lu overruns, %lu deadline misses\n",
 	       (unsigned long)(s.v.runtime_ns / 1000), (unsigned long)st->nr_switches,
 	       (unsigned long)(st->used_ns / 1000), (unsigned long)st->periods,
@@ -266,6 +282,53 @@ static int vcpu_sched(int argc, char **argv)
 	return 0;
 }
 
+/* How long `vcpu affinity` waits for a running VCPU to leave its hart. */
+#define AFFINITY_WAIT_MS 1000
+
+static int vcpu_affinity(int argc, char **argv)
+{
+	char err[160], aff[48];
+	unsigned long flags;
+	struct snap s;
+	struct vcpu *v;
+	u64 id, mask;
+	int r = -ENOENT;
+
+	if (argc != 3)
+		return cmd_error("usage: vcpu affinity <id> <harts> (e.g. 1, 0,2-3, all)");
+	if (args_u64(argv[1], &id) || id > UINT32_MAX)
+		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
+	if (hartset_parse(argv[2], nr_cpus, &mask, err, sizeof(err)))
+		return cmd_error("vcpu affinity: %s", err);
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if ((mask & (1ULL << i)) && !percpu_data[i].online)
+			return cmd_error("vcpu affinity: hart %u is offline", i);
+	flags = spin_lock_irqsave(&vcpu_list_lock);
+	list_for_each_entry (v, &vcpu_list, all_node) {
+		if (v->id == id) {
+			r = sched_set_affinity(v, mask, err, sizeof(err));
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&vcpu_list_lock, flags);
+	if (r == -ENOENT)
+		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
+	if (r)
+		return cmd_error("vcpu affinity: %s", err);
+	/* A running VCPU moves when its hart switches away from it: this thread, now. */
+	if (current_vcpu()->id == id)
+		thread_yield();
+	for (unsigned int ms = 0;
+	     take((unsigned int)id, &s) && !(mask & (1ULL << s.v.cpu)) && ms < AFFINITY_WAIT_MS;
+	     ms++)
+		thread_sleep_ns(1000000);
+	if (!take((unsigned int)id, &s))
+		return cmd_error("vcpu: VCPU %lu is gone", (unsigned long)id);
+	affinity_text(mask, aff, sizeof(aff));
+	printk("vcpu %u '%s': affinity %s, on hart %u\n", s.v.id, s.v.name, aff, s.v.cpu);
+	return 0;
+}
+
 static const struct subcmd vcpu_subs[] = {
 	{ "list", "", "every VCPU: guest VCPUs and Keel's threads", vcpu_list_cmd },
 	{ "info", "<id>", "one VCPU's scheduling and guest state", vcpu_info },
@@ -274,6 +337,9 @@ static const struct subcmd vcpu_subs[] = {
 	{ "sched", "<id> <key>=<value>...",
 	  "change a VCPU's priority, time-slice-us, budget-us, period-us (admission control)",
 	  vcpu_sched },
+	{ "affinity", "<id> <harts>",
+	  "the harts a VCPU may run on (1, 0,2-3, all); it moves if its hart is not one",
+	  vcpu_affinity },
 };
 
 CMD_DECLARE(vcpu, .name = "vcpu", .summary = "VCPUs", .subs = vcpu_subs,

@@ -98,8 +98,9 @@ struct vcpu_guest {
 	u32 levels_hw;		   /* levels as last written to hvip on its hart */
 	u32 requests;		   /* VCPU_REQ_* (atomic) */
 	volatile int in_guest;	   /* hart index while in VS-mode, else -1 */
-	u32 wake;		   /* a reason to look again while parked or waiting (atomic) */
-	bool waiting;		   /* in WFI or suspended: enters once an interrupt is pending */
+	int loaded_on; /* the hart holding its csrs (percpu.guest_loaded), else -1 (atomic) */
+	u32 wake;      /* a reason to look again while parked or waiting (atomic) */
+	bool waiting;  /* in WFI or suspended: enters once an interrupt is pending */
 	struct timer_event wfi_timer, vtimer;
 	struct timer_event dev_timer; /* the earliest device deadline it armed */
 	struct vcpu_stats st;
@@ -159,6 +160,11 @@ void guest_vcpu_set_level(struct vcpu_guest *vg, u32 hvip, bool high);
  * emu_devs_deadlines runs at @deadline (timebase ticks) on its hart.
  */
 void guest_vcpu_device_deadline(struct vcpu_guest *vg, u64 deadline);
+/*
+ * IPI_RELEASE, on the hart that takes it: the VCPU whose state it holds has
+ * moved to another hart, which waits for it: save it to memory.
+ */
+void guest_vcpu_release(void);
 /* Make a VCPU look at its state now: leave guest mode, leave WFI or parking. */
 void guest_vcpu_kick(struct vcpu_guest *vg);
 void guest_kick_all(struct guest *g);

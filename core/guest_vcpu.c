@@ -1,7 +1,9 @@
 /*
  * A guest VCPU: a normal VCPU whose thread enters the guest (vcpu_enter) and
- * handles its exits.  Its VS-level CSRs stay on the hart until another
- * guest's VCPU needs it (percpu.guest_loaded; VCPUs do not migrate).
+ * handles its exits.  Its VS-level CSRs and FP registers stay on the hart
+ * until another guest's VCPU needs it (percpu.guest_loaded, and the VCPU's
+ * loaded_on).  A VCPU that moved to another hart first has the hart holding
+ * them save them (IPI_RELEASE) and loads them where it runs now.
  *
  * What crosses VCPUs goes through four words of struct vcpu_guest:
  * pending (interrupts to raise in hvip), levels (interrupt lines held high,
@@ -73,6 +75,7 @@ void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, uns
 	vg->index = index;
 	vg->hsm = HSM_STOPPED;
 	vg->in_guest = -1;
+	vg->loaded_on = -1;
 	vcpu_csrs_init(&vg->csrs);
 	timer_event_init(&vg->wfi_timer, wfi_timer_fired, vg);
 	timer_event_init(&vg->vtimer, vtimer_fired, vg);
@@ -157,6 +160,56 @@ static void take_requests(struct vcpu_guest *vg)
 	csr_clear(CSR_HVIP, HVIP_LEVELS & ~levels);
 	csr_set(CSR_HVIP, irqs | levels);
 	vg->levels_hw = levels;
+}
+
+/* ------------------------------------------------------------ migration */
+
+/* This hart's VCPU state to memory (interrupts off). */
+static void unload(struct percpu *pc)
+{
+	struct vcpu_guest *owner = pc->guest_loaded;
+
+	vcpu_csrs_save(&owner->csrs);
+	pc->guest_loaded = NULL;
+	__atomic_store_n(&owner->loaded_on, -1, __ATOMIC_RELEASE);
+}
+
+void guest_vcpu_release(void)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu_guest *owner = pc->guest_loaded;
+
+	/* Its hart changes only while it runs nowhere, so not while it runs here. */
+	if (owner && __atomic_load_n(&owner->vcpu->cpu, __ATOMIC_RELAXED) != pc->index)
+		unload(pc);
+}
+
+/* Is the VCPU's state on this hart or in memory (not on another hart)? */
+static bool state_here(struct vcpu_guest *vg)
+{
+	int on = __atomic_load_n(&vg->loaded_on, __ATOMIC_ACQUIRE);
+
+	return on < 0 || (unsigned int)on == this_cpu()->index;
+}
+
+/*
+ * Returns with interrupts off and the VCPU's state here or in memory: a hart
+ * it left may still hold it, and saves it when asked.  The wait is with
+ * interrupts on: two harts may be waiting for each other's state.
+ */
+static void claim_state(struct vcpu_guest *vg)
+{
+	irq_disable();
+	while (!state_here(vg)) {
+		int on = __atomic_load_n(&vg->loaded_on, __ATOMIC_ACQUIRE);
+
+		irq_enable();
+		if (on >= 0)
+			smp_send_ipi((unsigned int)on, IPI_RELEASE);
+		while (__atomic_load_n(&vg->loaded_on, __ATOMIC_ACQUIRE) == on && !state_here(vg))
+			;
+		irq_disable();
+	}
 }
 
 /* ------------------------------------------------------------ timer, HSM */
@@ -307,9 +360,15 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 
 		/* Another VCPU left its state here: keep it before ours goes in. */
 		if (owner)
-			vcpu_csrs_save(&owner->csrs);
+			unload(pc);
+		/*
+		 * Loading fences this hart's G-stage and VS-stage translations:
+		 * those it cached for this VMID before (another VCPU, or this one
+		 * before it moved) missed the remote fences done meanwhile.
+		 */
 		vcpu_csrs_load(&vg->csrs, gstage_hgatp(&g->gs));
 		pc->guest_loaded = vg;
+		__atomic_store_n(&vg->loaded_on, (int)pc->index, __ATOMIC_RELAXED);
 	}
 	if (__atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) == HSM_START_PENDING) {
 		/* Nothing from before a stop survives a start. */
@@ -390,9 +449,14 @@ void guest_vcpu_loop(void *arg)
 			park(vg, UINT64_MAX);
 			continue;
 		}
-		irq_disable();
+		claim_state(vg);
 		if (this_cpu()->rq.need_resched)
 			sched_preempt();
+		/* Preempted, it may have moved again. */
+		if (!state_here(vg)) {
+			irq_enable();
+			continue;
+		}
 		if (!prepare_entry(vg, &until)) {
 			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
 			irq_enable();
@@ -406,8 +470,10 @@ void guest_vcpu_loop(void *arg)
 	/* Gone for good: nothing of it is worth saving later, no device deadline runs for it. */
 	timer_event_stop(&vg->vtimer);
 	timer_event_stop(&vg->dev_timer);
-	irq_disable();
-	if (this_cpu()->guest_loaded == vg)
+	claim_state(vg);
+	if (this_cpu()->guest_loaded == vg) {
 		this_cpu()->guest_loaded = NULL;
+		vg->loaded_on = -1;
+	}
 	irq_enable();
 }

@@ -37,11 +37,15 @@ struct percpu {
 extern struct percpu percpu_data[CONFIG_MAX_HARTS];
 extern unsigned int nr_cpus;
 
+/*
+ * Volatile: a thread may continue on another hart after any call that can
+ * schedule, so the compiler must not reuse an earlier read across it.
+ */
 static inline struct percpu *this_cpu(void)
 {
 	struct percpu *pc;
 
-	__asm__("mv %0, tp" : "=r"(pc));
+	__asm__ volatile("mv %0, tp" : "=r"(pc));
 	return pc;
 }
 

@@ -4,6 +4,13 @@
  * time charged at every switch and event, wake-ups across harts by IPI.
  * The run-queue lock is held across switch_context and released by the
  * thread that was switched to (sched_finish_switch).
+ *
+ * Migration: a VCPU moves only while it runs nowhere, under the locks of
+ * both run queues (taken in address order; no other path holds two).  A
+ * running one that must move is switched out "detached" (on no run queue)
+ * and moved by the hart it left once that hart runs another stack.  A VCPU's
+ * hart (v->cpu) changes only under both locks: lock_rq_of() locks the run
+ * queue it is on.
  */
 #include "core/sched.h"
 #include "core/boot.h"
@@ -12,6 +19,7 @@
 #include "core/smp.h"
 #include "libs/args.h"
 #include "libs/fdtinfo.h"
+#include "libs/hartset.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -105,6 +113,44 @@ void sched_init_cpu(unsigned int cpu, struct vcpu *idle)
 	timer_event_init(&rq->timer, event_due, rq);
 }
 
+static unsigned int rq_cpu(const struct sched_rq *rq)
+{
+	return container_of(rq, struct percpu, rq)->index;
+}
+
+static bool allowed(u64 affinity, unsigned int cpu)
+{
+	return !affinity || (affinity & (1ULL << cpu));
+}
+
+/* Interrupts off: the run queue @v is on, locked (its hart may change until then). */
+static struct sched_rq *lock_rq_of(struct vcpu *v)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
+		struct sched_rq *rq = &percpu_data[cpu].rq;
+
+		spin_lock(&rq->lock);
+		if (v->cpu == cpu)
+			return rq;
+		spin_unlock(&rq->lock);
+	}
+}
+
+static void lock_pair(struct sched_rq *a, struct sched_rq *b)
+{
+	spin_lock(a < b ? &a->lock : &b->lock);
+	if (a != b)
+		spin_lock(a < b ? &b->lock : &a->lock);
+}
+
+static void unlock_pair(struct sched_rq *a, struct sched_rq *b)
+{
+	spin_unlock(&a->lock);
+	if (a != b)
+		spin_unlock(&b->lock);
+}
+
 struct vcpu *current_vcpu(void)
 {
 	return this_cpu()->rq.curr;
@@ -159,6 +205,134 @@ static void arm(struct sched_rq *rq, u64 now)
 		timer_event_start(&rq->timer, ns_to_ticks(rq->armed) + 1);
 }
 
+/* The windows of @t whose owner is named @name. */
+static u32 table_windows(const struct sched_table *t, const char *name)
+{
+	u32 mask = 0;
+
+	for (unsigned int w = 0; w < t->nr; w++)
+		if (t->owner[w][0] && !strcmp(t->owner[w], name))
+			mask |= 1U << w;
+	return mask;
+}
+
+/* Under the lock of @cpu's run queue: make it pick again (locally, or by IPI). */
+static void resched(unsigned int cpu)
+{
+	if (cpu == this_cpu()->index)
+		percpu_data[cpu].rq.need_resched = true;
+	else
+		smp_send_ipi(cpu, IPI_RESCHED);
+}
+
+/*
+ * @v was just queued on @rq: must the hart pick again?  It runs now, or it
+ * moved the next event (a throttled one's replenishment).
+ */
+static bool wake_kick(struct sched_rq *rq, struct vcpu *v, u64 now)
+{
+	return rq->curr->idle || rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
+	       next_event(rq, now) < rq->armed;
+}
+
+/* Under the lock: @v joins @rq's members if its policy admits it. */
+static int admit_locked(struct sched_rq *rq, struct vcpu *v, u64 now, char *err, size_t errlen)
+{
+	int r;
+
+	v->se.p.windows = table_windows(&rq->table, v->name);
+	r = rq->policy->admit(rq->priv, &v->se, now, err, errlen);
+	if (!r) {
+		v->cpu = rq_cpu(rq);
+		v->admitted = true;
+		list_add_tail(&v->rq_node, &rq->members);
+	}
+	return r;
+}
+
+/*
+ * Load balancing, kept simple: a VCPU in the background class (no
+ * reservation, no windows: those belong to a hart) that could run now but
+ * finds its hart busy goes to an idle hart of its affinity, if there is one
+ * (read without locks: at worst it lands on a hart that just got busy).
+ */
+static int balance_target(const struct vcpu *v)
+{
+	u64 idle = 0;
+
+	if (v->se.p.budget_ns || v->se.p.windows)
+		return -1;
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (i != v->cpu && percpu_data[i].online && allowed(v->affinity, i) &&
+		    percpu_data[i].rq.idling)
+			idle |= 1ULL << i;
+	return hartset_next_idle(idle, v->cpu);
+}
+
+/*
+ * Both run queues locked, @v on @src and running nowhere: it goes to @dst if
+ * @dst's policy admits it, else back to @src (whose place it just gave up, so
+ * that cannot fail).  Queued, or detached runnable, it is queued where it ends up.
+ */
+static int move_locked(struct sched_rq *src, struct sched_rq *dst, struct vcpu *v, u64 now,
+		       char *err, size_t errlen)
+{
+	bool queued = v->on_rq;
+	struct sched_rq *rq = dst;
+	int r;
+
+	if (queued)
+		src->policy->dequeue(src->priv, &v->se);
+	leave(src, v);
+	r = admit_locked(dst, v, now, err, errlen);
+	if (r) {
+		rq = src;
+		BUG_ON(admit_locked(src, v, now, NULL, 0));
+	} else if (src != dst) {
+		v->nr_migrations++;
+	}
+	v->move_to = -1;
+	v->detached = false;
+	if (queued || v->requeue) {
+		v->requeue = false;
+		enqueue(rq, v, SCHED_WAKE, now);
+		if (wake_kick(rq, v, now))
+			resched(rq_cpu(rq));
+	}
+	return r;
+}
+
+/*
+ * A detached VCPU goes to v->move_to, or stays if refused there: called once,
+ * by whoever detached it (until then it is on no run queue, so it cannot run,
+ * exit or be freed).
+ */
+static void migrate_detached(struct vcpu *v)
+{
+	unsigned long flags = irq_save();
+	struct sched_rq *src, *dst, *to;
+	char why[96];
+
+	for (;;) {
+		unsigned int from = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
+
+		src = &percpu_data[from].rq;
+		dst = &percpu_data[v->move_to].rq;
+		lock_pair(src, dst);
+		if (v->cpu == from && dst == &percpu_data[v->move_to].rq)
+			break;
+		unlock_pair(src, dst);
+	}
+	/* Its affinity changed meanwhile (vcpu affinity): it stays if it may. */
+	to = !allowed(v->affinity, rq_cpu(dst)) && allowed(v->affinity, rq_cpu(src)) ? src : dst;
+	if (move_locked(src, to, v, time_ns(), why, sizeof(why)))
+		printk("sched: %s stays on hart %u: hart %u: %s\n", v->name, rq_cpu(src),
+		       rq_cpu(to), why);
+	unlock_pair(src, dst);
+	irq_restore(flags);
+	sched_preempt_check();
+}
+
 static void __schedule(bool preempt)
 {
 	unsigned long flags = irq_save();
@@ -173,15 +347,25 @@ static void __schedule(bool preempt)
 	account(rq, now);
 	rq->need_resched = false;
 	if (!prev->idle) {
-		if (prev->state == VCPU_RUNNABLE || (preempt && prev->state == VCPU_BLOCKED))
-			enqueue(rq, prev, SCHED_PUT_BACK, now);
-		else if (prev->state == VCPU_EXITED)
+		if (prev->state == VCPU_RUNNABLE || (preempt && prev->state == VCPU_BLOCKED)) {
+			/* Another VCPU takes the hart: an idle hart may run this one now. */
+			if (prev->move_to < 0 && rq->policy->nr_queued(rq->priv))
+				prev->move_to = balance_target(prev);
+			if (prev->move_to >= 0)
+				prev->detached = prev->requeue = true;
+			else
+				enqueue(rq, prev, SCHED_PUT_BACK, now);
+		} else if (prev->state == VCPU_EXITED) {
 			leave(rq, prev);
+		} else if (prev->move_to >= 0) {
+			prev->detached = true; /* blocked: it moves, to be woken there */
+		}
 	}
 	se = rq->policy->pick(rq->priv, now);
 	next = se ? container_of(se, struct vcpu, se) : rq->idle;
 	next->on_rq = false;
 	rq->curr = next;
+	rq->idling = next->idle;
 	next->last_start_ns = now;
 	arm(rq, now);
 	if (next == prev) {
@@ -213,10 +397,13 @@ void sched_finish_switch(void)
 {
 	struct sched_rq *rq = &this_cpu()->rq;
 	struct vcpu *prev = rq->switch_prev;
+	bool exited = prev->state == VCPU_EXITED, detached = prev->detached;
 
 	spin_unlock(&rq->lock);
-	if (prev->state == VCPU_EXITED)
+	if (exited)
 		thread_reap(prev);
+	else if (detached)
+		migrate_detached(prev);
 }
 
 static void set_state(enum vcpu_state st)
@@ -244,39 +431,38 @@ void sched_preempt_check(void)
 		sched_preempt();
 }
 
-/* Under the lock of @cpu's run queue: make it pick again (locally, or by IPI). */
-static void resched(unsigned int cpu)
-{
-	if (cpu == this_cpu()->index)
-		percpu_data[cpu].rq.need_resched = true;
-	else
-		smp_send_ipi(cpu, IPI_RESCHED);
-}
-
 void sched_wake(struct vcpu *v)
 {
-	struct sched_rq *rq = &percpu_data[v->cpu].rq;
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
-	bool kick = false;
+	unsigned long flags = irq_save();
+	struct sched_rq *rq = lock_rq_of(v);
+	bool kick = false, move = false;
+	unsigned int cpu = v->cpu;
 
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		/* Still current, or preempted before it could block: already there. */
-		if (rq->curr != v && !v->on_rq) {
+		/* Still current or preempted before it could block: already there. */
+		if (v->detached) {
+			v->requeue = true; /* queued where it lands */
+		} else if (rq->curr != v && !v->on_rq) {
 			u64 now = time_ns();
 
-			enqueue(rq, v, SCHED_WAKE, now);
-			/* It runs now, or it moved the next event (a throttled one's
-			 * replenishment). */
-			kick = rq->curr->idle ||
-			       rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
-			       next_event(rq, now) < rq->armed;
+			if (v->move_to < 0 && !rq->idling)
+				v->move_to = balance_target(v);
+			if (v->move_to >= 0) {
+				v->detached = v->requeue = move = true;
+			} else {
+				enqueue(rq, v, SCHED_WAKE, now);
+				kick = wake_kick(rq, v, now);
+			}
 		}
 	}
 	if (kick)
-		resched(v->cpu);
-	spin_unlock_irqrestore(&rq->lock, flags);
-	if (kick && v->cpu == this_cpu()->index)
+		resched(cpu);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	if (move)
+		migrate_detached(v);
+	else if (kick && cpu == this_cpu()->index)
 		sched_preempt_check();
 }
 
@@ -330,48 +516,156 @@ void sched_rq_info(unsigned int cpu, struct sched_rq_info *info)
 
 /* ------------------------------------------------------------ admission, parameters */
 
-/* The windows of @t whose owner is named @name. */
-static u32 table_windows(const struct sched_table *t, const char *name)
-{
-	u32 mask = 0;
-
-	for (unsigned int w = 0; w < t->nr; w++)
-		if (t->owner[w][0] && !strcmp(t->owner[w], name))
-			mask |= 1U << w;
-	return mask;
-}
-
 int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen)
 {
 	struct sched_rq *rq = &percpu_data[cpu].rq;
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	int r = admit_locked(rq, v, time_ns(), err, errlen);
+
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return r;
+}
+
+/*
+ * The least loaded online hart of @affinity that @try accepts; else -ENODEV
+ * or the last refusal, every hart's reason in err.
+ */
+static int place(struct vcpu *v, u64 affinity,
+		 int (*try)(struct vcpu *v, unsigned int cpu, char *err, size_t errlen), char *err,
+		 size_t errlen)
+{
+	unsigned int load[CONFIG_MAX_HARTS];
+	u64 online = 0, tried = 0;
+	size_t n = 0;
+	int cpu, r = -ENODEV;
+
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		load[i] = percpu_data[i].online ? sched_nr_runnable(i) : 0;
+		if (percpu_data[i].online && allowed(affinity, i))
+			online |= 1ULL << i;
+	}
+	snprintf(err, errlen, "no online hart in its affinity");
+	while ((cpu = hartset_least_loaded(online, tried, load, nr_cpus)) >= 0) {
+		char why[96];
+
+		tried |= 1ULL << cpu;
+		r = try(v, (unsigned int)cpu, why, sizeof(why));
+		if (!r)
+			return 0;
+		if (n < errlen)
+			n += (size_t)snprintf(err + n, errlen - n, "%shart %d: %s", n ? "; " : "",
+					      cpu, why);
+	}
+	return r;
+}
+
+int sched_place(struct vcpu *v, u64 affinity, char *err, size_t errlen)
+{
+	return place(v, affinity, sched_admit, err, errlen);
+}
+
+/*
+ * Would @rq's policy admit @v?  Asked of a copy, admitted and gone again
+ * under the lock, so that nothing changes (@v may still run elsewhere).
+ */
+static int admissible(struct sched_rq *rq, const struct vcpu *v, u64 now, char *err, size_t errlen)
+{
+	struct sched_entity se = v->se;
 	int r;
 
-	v->se.p.windows = table_windows(&rq->table, v->name);
-	r = rq->policy->admit(rq->priv, &v->se, time_ns(), err, errlen);
-	if (!r) {
-		v->cpu = cpu;
-		v->admitted = true;
-		list_add_tail(&v->rq_node, &rq->members);
+	list_init(&se.node);
+	list_init(&se.link);
+	se.p.windows = table_windows(&rq->table, v->name);
+	r = rq->policy->admit(rq->priv, &se, now, err, errlen);
+	if (!r)
+		rq->policy->leave(rq->priv, &se);
+	return r;
+}
+
+/* sched_set_affinity's move of @v to @cpu (v->affinity already excludes its hart). */
+static int try_move(struct vcpu *v, unsigned int cpu, char *err, size_t errlen)
+{
+	unsigned long flags = irq_save();
+	struct sched_rq *dst = &percpu_data[cpu].rq, *src;
+	u64 now = time_ns();
+	int r;
+
+	for (;;) {
+		unsigned int from = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
+
+		src = &percpu_data[from].rq;
+		lock_pair(src, dst);
+		if (v->cpu == from)
+			break;
+		unlock_pair(src, dst);
 	}
-	spin_unlock_irqrestore(&rq->lock, flags);
+	if (src == dst) {
+		r = 0; /* it got there meanwhile */
+	} else if (src->curr == v || v->detached) {
+		/* It moves when its hart has switched away from it (or is moving now). */
+		r = admissible(dst, v, now, err, errlen);
+		if (!r) {
+			v->move_to = (int)cpu;
+			if (src->curr == v)
+				resched(rq_cpu(src));
+		}
+	} else {
+		r = move_locked(src, dst, v, now, err, errlen);
+	}
+	unlock_pair(src, dst);
+	irq_restore(flags);
+	return r;
+}
+
+int sched_set_affinity(struct vcpu *v, u64 affinity, char *err, size_t errlen)
+{
+	unsigned long flags = irq_save();
+	struct sched_rq *rq = lock_rq_of(v);
+	u64 old = v->affinity;
+	unsigned int cpu = rq_cpu(rq);
+	int r = 0;
+
+	if (v->idle) {
+		snprintf(err, errlen, "does not apply to '%s', the idle loop of hart %u", v->name,
+			 cpu);
+		r = -EINVAL;
+	} else if (!v->admitted) {
+		snprintf(err, errlen, "'%s' has exited", v->name);
+		r = -EINVAL;
+	} else if (v->se.p.windows && !allowed(affinity, cpu)) {
+		snprintf(err, errlen,
+			 "'%s' owns windows of hart %u's cyclic table: it cannot leave that hart "
+			 "(sched table)",
+			 v->name, cpu);
+		r = -EBUSY;
+	}
+	if (!r)
+		v->affinity = affinity;
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	if (r || allowed(affinity, cpu))
+		return r;
+	r = place(v, affinity, try_move, err, errlen);
+	if (r)
+		v->affinity = old;
 	return r;
 }
 
 void sched_leave(struct vcpu *v)
 {
-	struct sched_rq *rq = &percpu_data[v->cpu].rq;
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned long flags = irq_save();
+	struct sched_rq *rq = lock_rq_of(v);
 
 	if (v->admitted)
 		leave(rq, v);
-	spin_unlock_irqrestore(&rq->lock, flags);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
 }
 
 int sched_set_params(struct vcpu *v, const struct sched_params *p, char *err, size_t errlen)
 {
-	struct sched_rq *rq = &percpu_data[v->cpu].rq;
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	unsigned long flags = irq_save();
+	struct sched_rq *rq = lock_rq_of(v);
 	struct sched_params old = v->se.p;
 	bool queued = v->on_rq;
 	u64 now = time_ns();
@@ -399,7 +693,8 @@ int sched_set_params(struct vcpu *v, const struct sched_params *p, char *err, si
 	if (queued || rq->curr == v)
 		resched(v->cpu);
 out:
-	spin_unlock_irqrestore(&rq->lock, flags);
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
 	return r;
 }
 

@@ -28,8 +28,16 @@ struct vcpu {
 	bool started, keep, reaped;
 	bool on_rq;    /* queued in its hart's run queue (not running) */
 	bool admitted; /* its hart's policy took it (until it exits) */
+	/*
+	 * Going to hart move_to (-1: staying).  Detached: on no run queue until
+	 * it is moved (by the hart that switched away from it, or its waker),
+	 * then queued there if requeue (it was runnable).
+	 */
+	bool detached, requeue;
+	int move_to;
 	unsigned int cpu;
-	u64 affinity; /* bit per hart index */
+	u64 affinity; /* bit per hart index (0: any) */
+	u64 nr_migrations;
 	struct sched_entity se;
 	void *arg;
 	void *stack;
@@ -53,6 +61,7 @@ struct sched_rq {
 	const struct sched_policy *policy;
 	struct vcpu *curr, *idle, *switch_prev;
 	bool need_resched;
+	volatile bool idling; /* its idle VCPU runs: where a waking VCPU may go */
 	u64 nr_switches;
 	u64 idle_ns, start_ns; /* idle time since the hart started scheduling at start_ns */
 	u64 armed; /* the policy's next event, the timer's deadline (SCHED_NEVER: off) */
@@ -81,6 +90,20 @@ void sched_policy_names(char *buf, size_t len);
  * table, v's name decides its windows).  0, or an error and why in err.
  */
 int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen);
+/*
+ * Place a new VCPU: the least loaded online hart of @affinity (0: any) whose
+ * policy admits it.  0, or the last refusal and every hart's reason in err
+ * ("hart 1: edf: ...; hart 2: ...").
+ */
+int sched_place(struct vcpu *v, u64 affinity, char *err, size_t errlen);
+/*
+ * A VCPU may run on the harts of @affinity from now on.  When its hart is
+ * not one of them it moves, to the least loaded one whose policy admits it
+ * (its reservation leaves the old hart's policy and is admitted by the new
+ * one): at once when it is not running, else as soon as its hart switches
+ * away from it.  0, or an error and why in err, and nothing changed.
+ */
+int sched_set_affinity(struct vcpu *v, u64 affinity, char *err, size_t errlen);
 /* A VCPU that never ran gives its place back (one that ran did when it exited). */
 void sched_leave(struct vcpu *v);
 /*

@@ -7,6 +7,8 @@
 #define IPI_STOP (1U << 1)
 /* Only makes the hart leave guest mode, so a VCPU there sees new requests. */
 #define IPI_KICK (1U << 2)
+/* A VCPU that moved to another hart needs its state, still held here (guest_vcpu_release). */
+#define IPI_RELEASE (1U << 3)
 
 struct hart_desc {
 	u64 hartid;

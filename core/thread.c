@@ -31,58 +31,13 @@ struct vcpu *thread_init_idle(unsigned int cpu, u64 stack_limit)
 	v->idle = true;
 	v->cpu = cpu;
 	v->affinity = 1ULL << cpu;
+	v->move_to = -1;
 	v->se.p.prio = UINT32_MAX;
 	v->stack_limit = stack_limit;
 	v->last_start_ns = time_ns();
 	list_init(&v->se.node);
 	vcpu_register(v);
 	return v;
-}
-
-/* The online hart in @affinity, not in @tried, with the fewest runnable VCPUs. */
-static int pick_cpu(u64 affinity, u64 tried)
-{
-	int best = -1;
-	unsigned int best_load = UINT32_MAX;
-
-	for (unsigned int i = 0; i < nr_cpus; i++) {
-		unsigned int load;
-
-		if (!percpu_data[i].online || (affinity && !(affinity & (1ULL << i))) ||
-		    (tried & (1ULL << i)))
-			continue;
-		load = sched_nr_runnable(i);
-		if (load < best_load) {
-			best = (int)i;
-			best_load = load;
-		}
-	}
-	return best;
-}
-
-/*
- * The least loaded hart of @affinity whose policy admits @v; else -ENODEV or
- * the admission error, every hart's reason in err ("hart 1: edf: ...; hart 2: ...").
- */
-static int place(struct vcpu *v, u64 affinity, char *err, size_t errlen)
-{
-	size_t n = 0;
-	u64 tried = 0;
-	int cpu, r = -ENODEV;
-
-	snprintf(err, errlen, "no online hart in its affinity");
-	while ((cpu = pick_cpu(affinity, tried)) >= 0) {
-		char why[96];
-
-		tried |= 1ULL << cpu;
-		r = sched_admit(v, (unsigned int)cpu, why, sizeof(why));
-		if (!r)
-			return 0;
-		if (n < errlen)
-			n += (size_t)snprintf(err + n, errlen - n, "%shart %d: %s", n ? "; " : "",
-					      cpu, why);
-	}
-	return r;
 }
 
 static void sleep_timer_fired(struct timer_event *ev)
@@ -111,7 +66,8 @@ struct vcpu *thread_create(const char *name, void (*fn)(void *), void *arg,
 	v->se.system = true;
 	list_init(&v->se.node);
 	list_init(&v->se.link);
-	if (place(v, affinity, err, errlen)) {
+	v->move_to = -1;
+	if (sched_place(v, affinity, err, errlen)) {
 		stack_free(v->stack, v->stack_order);
 		kfree(v);
 		return NULL;

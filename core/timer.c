@@ -1,7 +1,11 @@
-/* Timer events on a sorted per-hart list; only the owning hart touches it. */
+/*
+ * Timer events on a sorted per-hart list.  Only its hart programs the
+ * hardware for it; another hart that takes an event off it (stop, or a
+ * re-arm on itself) leaves the hardware as it was: the owner gets at most one
+ * early interrupt, finds nothing due and programs the next deadline.
+ */
 #include "core/timer.h"
 #include "core/percpu.h"
-#include "core/printk.h"
 
 u64 timebase_hz = 10000000;
 
@@ -56,6 +60,7 @@ u64 ns_to_ticks(u64 ns)
 
 void timer_queue_init(struct timer_queue *q)
 {
+	q->lock = (spinlock_t)SPINLOCK_INIT;
 	list_init(&q->events);
 	q->programmed = UINT64_MAX;
 }
@@ -80,38 +85,64 @@ static void timer_reprogram(struct timer_queue *q)
 	}
 }
 
+/* Interrupts off: lock @mine and the queue @ev was last armed on (in address order). */
+static struct timer_queue *lock_event(struct timer_event *ev, struct timer_queue *mine)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&ev->cpu, __ATOMIC_RELAXED);
+		struct timer_queue *q = &percpu_data[cpu].timers;
+
+		spin_lock(q < mine ? &q->lock : &mine->lock);
+		if (q != mine)
+			spin_lock(q < mine ? &mine->lock : &q->lock);
+		if (ev->cpu == cpu)
+			return q;
+		spin_unlock(&q->lock);
+		if (q != mine)
+			spin_unlock(&mine->lock);
+	}
+}
+
+static void unlock_event(struct timer_queue *q, struct timer_queue *mine)
+{
+	spin_unlock(&q->lock);
+	if (q != mine)
+		spin_unlock(&mine->lock);
+}
+
 void timer_event_start(struct timer_event *ev, u64 deadline)
 {
 	unsigned long flags = irq_save();
 	struct percpu *pc = this_cpu();
-	struct timer_queue *q = &pc->timers;
+	struct timer_queue *mine = &pc->timers, *q = lock_event(ev, mine);
 	struct timer_event *pos;
 
-	if (ev->armed) {
-		BUG_ON(ev->cpu != pc->index);
+	if (ev->armed)
 		list_del(&ev->node);
-	}
 	ev->deadline = deadline;
 	ev->cpu = pc->index;
 	ev->armed = true;
-	list_for_each_entry (pos, &q->events, node)
+	list_for_each_entry (pos, &mine->events, node)
 		if (pos->deadline > deadline)
 			break;
 	list_add_tail(&ev->node, &pos->node);
-	timer_reprogram(q);
+	timer_reprogram(mine);
+	unlock_event(q, mine);
 	irq_restore(flags);
 }
 
 void timer_event_stop(struct timer_event *ev)
 {
 	unsigned long flags = irq_save();
+	struct timer_queue *mine = &this_cpu()->timers, *q = lock_event(ev, mine);
 
 	if (ev->armed) {
-		BUG_ON(ev->cpu != this_cpu()->index);
 		list_del(&ev->node);
 		ev->armed = false;
-		timer_reprogram(&this_cpu()->timers);
+		if (q == mine)
+			timer_reprogram(mine);
 	}
+	unlock_event(q, mine);
 	irq_restore(flags);
 }
 
@@ -121,6 +152,7 @@ void timer_handle_irq(void)
 	u64 now = time_ticks();
 
 	this_cpu()->nr_timer_irqs++;
+	spin_lock(&q->lock);
 	/* The hardware deadline has passed: forget it so reprogramming happens. */
 	q->programmed = UINT64_MAX - 1;
 	while (!list_empty(&q->events)) {
@@ -130,8 +162,12 @@ void timer_handle_irq(void)
 			break;
 		list_del(&ev->node);
 		ev->armed = false;
+		/* Unlocked: the callback may arm events, this one too. */
+		spin_unlock(&q->lock);
 		ev->fn(ev);
+		spin_lock(&q->lock);
 		now = time_ticks();
 	}
 	timer_reprogram(q);
+	spin_unlock(&q->lock);
 }

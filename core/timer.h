@@ -1,8 +1,13 @@
-/* Per-hart one-shot timer events (tickless): the hardware timer is always
- * programmed for the earliest armed event, or off. */
+/*
+ * Per-hart one-shot timer events (tickless): the hardware timer is always
+ * programmed for the earliest armed event, or off.  An event is armed on the
+ * hart that starts it; any hart may stop or re-arm it (a VCPU that moved to
+ * another hart does), under the lock of the queue it was last armed on.
+ */
 #ifndef CORE_TIMER_H
 #define CORE_TIMER_H
 
+#include "core/spinlock.h"
 #include "libs/list.h"
 
 struct timer_event {
@@ -11,10 +16,11 @@ struct timer_event {
 	void (*fn)(struct timer_event *ev);
 	void *data;
 	bool armed;
-	unsigned int cpu;
+	unsigned int cpu; /* the hart it was last armed on: its queue's lock guards it */
 };
 
 struct timer_queue {
+	spinlock_t lock;
 	struct list_head events;
 	u64 programmed;
 };
@@ -24,7 +30,7 @@ extern u64 timebase_hz;
 void timer_set_timebase(u64 hz);
 
 void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data);
-/* Arm on the calling hart; re-arming an armed event moves it. */
+/* Arm on the calling hart; re-arming an armed event (on any hart) moves it. */
 void timer_event_start(struct timer_event *ev, u64 deadline);
 void timer_event_stop(struct timer_event *ev);
 void timer_queue_init(struct timer_queue *q);

@@ -13,6 +13,7 @@
 #include "core/percpu.h"
 #include "core/printk.h"
 #include "core/boot.h"
+#include "core/guest.h"
 #include "core/thread.h"
 #include "libs/fdtinfo.h"
 
@@ -199,6 +200,8 @@ void smp_handle_ipi(void)
 	}
 	if (what & IPI_RESCHED)
 		sched_handle_resched_ipi();
+	if (what & IPI_RELEASE)
+		guest_vcpu_release();
 }
 
 void smp_stop_others(void)

@@ -1,11 +1,15 @@
 /*
  * Host PLIC (sifive,plic-1.0.0 / riscv,plic0): each hart's S-mode context is
  * found through interrupts-extended; a line is enabled on one hart only.
+ * Routing changes and claim-to-completion take one lock: a completion the
+ * PLIC ignores (its line no longer enabled for that context) would leave the
+ * source claimed for good.
  */
 #include "core/driver.h"
 #include "core/irq.h"
 #include "core/percpu.h"
 #include "core/printk.h"
+#include "core/spinlock.h"
 #include "arch/riscv/mmu.h"
 #include "libs/fdtinfo.h"
 #include <libfdt.h>
@@ -18,6 +22,7 @@
 
 static volatile u8 *plic;
 static int context_of[CONFIG_MAX_HARTS];
+static spinlock_t plic_lock = SPINLOCK_INIT;
 
 static inline void plic_write(u64 off, u32 v)
 {
@@ -46,9 +51,16 @@ static void plic_handle(void)
 
 	if (ctx < 0)
 		return;
-	while ((irq = plic_read(PLIC_CLAIM(ctx))) != 0) {
-		irq_dispatch(irq);
-		plic_write(PLIC_CLAIM(ctx), irq);
+	for (;;) {
+		spin_lock(&plic_lock);
+		irq = plic_read(PLIC_CLAIM(ctx));
+		if (irq) {
+			irq_dispatch(irq);
+			plic_write(PLIC_CLAIM(ctx), irq);
+		}
+		spin_unlock(&plic_lock);
+		if (!irq)
+			break;
 	}
 }
 
@@ -67,12 +79,16 @@ static struct irqchip plic_chip = {
 
 static int plic_enable(u32 irq, unsigned int cpu)
 {
+	unsigned long flags;
+
 	if (cpu >= nr_cpus || context_of[cpu] < 0)
 		return -EINVAL;
+	flags = spin_lock_irqsave(&plic_lock);
 	plic_write(PLIC_PRIORITY(irq), 1);
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if (context_of[i] >= 0)
 			plic_set_enable(context_of[i], irq, i == cpu);
+	spin_unlock_irqrestore(&plic_lock, flags);
 	return 0;
 }
 

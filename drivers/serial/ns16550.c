@@ -113,7 +113,7 @@ static int ns16550_probe(const void *fdt, int node)
 	uart_out(&uart, UART_MCR, 0x0b);
 	console_register(&ns16550_console);
 	if (fdt_irq_number(fdt, node, 0, &uart.irq) == 0 &&
-	    irq_register(uart.irq, 0, ns16550_irq, &uart) == 0) {
+	    irq_register(uart.irq, 0, "ns16550 console", ns16550_irq, &uart) == 0) {
 		uart_out(&uart, UART_IER, 0x01);
 		/* Drain what arrived before the interrupt was enabled. */
 		ns16550_irq(uart.irq, &uart);

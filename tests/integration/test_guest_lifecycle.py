@@ -120,19 +120,22 @@ def test_guest_reboot_resets_only_that_guest(keel_factory, tmp_path):
 def test_vcpu_commands(keel_factory, tmp_path):
     k = started_guest(keel_factory, tmp_path, smp=2, vcpus=2)
     rows = k.lines("vcpu list")
-    assert rows[0].split() == ["ID", "NAME", "KIND", "HART", "STATE", "GUEST", "HSM", "EXITS"]
+    assert rows[0].split() == ["ID", "NAME", "KIND", "HART", "STATE", "GUEST", "HSM", "EXITS",
+                               "AFFINITY"]
     byname = {r.split()[1]: r.split() for r in rows[1:]}
     assert byname["hb/0"][2] == "normal" and byname["hb/0"][5] == "hb"
     assert byname["hb/0"][6] == "started" and int(byname["hb/0"][7]) > 0
     # VCPU 1 was never started by the guest.
     assert byname["hb/1"][6] == "stopped"
     assert byname["mterm"][2] == "orphan" and byname["mterm"][5] == "-"
+    assert byname["mterm"][8] == "0" and byname["hb/0"][8] == "all"
     vid, tid = byname["hb/0"][0], byname["mterm"][0]
 
     info = k.lines(f"vcpu info {vid}")
     assert re.match(rf"vcpu {vid} 'hb/0': normal \(guest\) VCPU on hart \d, \w+, priority 4, "
                     r"slice 10000 us", info[0]), info
-    assert re.match(r"  guest 'hb' \(running\), vcpu index 0, HSM started, ", info[2]), info
+    assert re.match(r"  affinity all, \d+ migrations$", info[1]), info
+    assert re.match(r"  guest 'hb' \(running\), vcpu index 0, HSM started, ", info[3]), info
     assert k.lines(f"vcpu info {tid}")[0].startswith(f"vcpu {tid} 'mterm': orphan (Keel thread)")
 
     regs = k.lines(f"vcpu regs {vid}")

@@ -77,7 +77,7 @@ def test_help_host_shows_subcommands(keel):
     lines = keel.lines("help host")
     assert lines[0] == "host: host hardware"
     subs = [ln.strip() for ln in lines[1:] if ln.startswith("  host ")]
-    assert subs == ["host info", "host cpu"], lines
+    assert subs == ["host info", "host cpu", "host irq [list | affinity <irq> <hart>]"], lines
     # Each subcommand is followed by an indented description.
     for i, ln in enumerate(lines[1:], 1):
         if ln.startswith("  host "):
@@ -233,7 +233,8 @@ def test_sched_info(keel, smp, memory):
         for i in range(smp)]
     vcpus = table(lines[2 * smp + 1:], ["ID", "NAME", "HART", "CLASS", "PRIO", "SLICE_US",
                                         "BUDGET_US", "PERIOD_US", "RUNTIME_MS", "USED_MS",
-                                        "PERIODS", "OVERRUNS", "MISSES", "SWITCHES"])
+                                        "PERIODS", "OVERRUNS", "MISSES", "SWITCHES",
+                                        "MIGRATIONS"])
     assert [(r[1], r[3], r[4], r[5], r[6], r[7]) for r in vcpus] == \
         [("mterm", "bg", "2", "10000", "-", "-")]
 
@@ -260,8 +261,8 @@ def test_uptime_increases(keel, smp, memory):
 BAD_INPUT = [
     ("frobnicate", "error: unknown command 'frobnicate' (try 'help')"),
     ("frobnicate --all the things", "error: unknown command 'frobnicate' (try 'help')"),
-    ("host frob", "error: host: unknown subcommand 'frob' (info, cpu)"),
-    ("host", "error: host: missing subcommand (info, cpu)"),
+    ("host frob", "error: host: unknown subcommand 'frob' (info, cpu, irq)"),
+    ("host", "error: host: missing subcommand (info, cpu, irq)"),
     ("thread", "error: thread: missing subcommand (list)"),
     ("version extra", "error: usage: version"),
     ("host info extra", "error: usage: host info"),

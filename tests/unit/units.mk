@@ -52,3 +52,5 @@ unit-sbi_args-srcs := libs/sbi_args.c
 UNIT_TESTS += ns16550
 unit-ns16550-srcs :=
 $(BUILD)/unit/test_ns16550: emulators/ns16550.c
+UNIT_TESTS += hartset
+unit-hartset-srcs := libs/hartset.c

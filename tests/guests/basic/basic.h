@@ -143,6 +143,8 @@ void check_heartbeat(void);
 void check_reboot(void);
 /* spin.c */
 void check_spin(void);
+/* migrate.c */
+void check_migrate(void);
 
 /* fp.S: f0..f31 = seed + i (raw bits), fcsr = seed & 0xff; fp_compare counts mismatches. */
 void fp_fill(unsigned long seed);

@@ -268,6 +268,7 @@ static const struct {
 	{ "memory", check_memory, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "spin", check_spin, true },
+	{ "migrate", check_migrate, true },
 	{ "reboot", check_reboot, true },
 	{ "poweroff", check_poweroff, true },
 };

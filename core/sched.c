@@ -135,6 +135,7 @@ static void enqueue(struct sched_rq *rq, struct vcpu *v, enum sched_enqueue how,
 {
 	rq->policy->enqueue(rq->priv, &v->se, how, now);
 	v->on_rq = true;
+	v->queued_ns = now;
 }
 
 static void leave(struct sched_rq *rq, struct vcpu *v)
@@ -180,6 +181,8 @@ static void __schedule(bool preempt)
 	}
 	se = rq->policy->pick(rq->priv, now);
 	next = se ? container_of(se, struct vcpu, se) : rq->idle;
+	if (se)
+		next->wait_ns += now - next->queued_ns;
 	next->on_rq = false;
 	rq->curr = next;
 	next->last_start_ns = now;
@@ -189,6 +192,8 @@ static void __schedule(bool preempt)
 		irq_restore(flags);
 		return;
 	}
+	if (prev->on_rq && prev->preempted)
+		prev->preempted(prev);
 	rq->nr_switches++;
 	next->se.st.nr_switches++;
 	next->cpu = pc->index;

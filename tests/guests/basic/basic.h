@@ -142,6 +142,9 @@ void check_heartbeat(void);
 void check_reboot(void);
 /* spin.c */
 void check_spin(void);
+/* sta.c */
+void check_sta(void);
+void check_sta_spin(void);
 
 /* fp.S: f0..f31 = seed + i (raw bits), fcsr = seed & 0xff; fp_compare counts mismatches. */
 void fp_fill(unsigned long seed);

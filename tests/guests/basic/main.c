@@ -265,8 +265,10 @@ static const struct {
 	{ "console_rx", check_console_rx, true },
 	{ "fp", check_fp, false },
 	{ "virt_insn", check_virt_insn, false },
+	{ "sta", check_sta, false },
 	{ "heartbeat", check_heartbeat, true },
 	{ "spin", check_spin, true },
+	{ "sta_spin", check_sta_spin, true },
 	{ "reboot", check_reboot, true },
 	{ "poweroff", check_poweroff, true },
 };

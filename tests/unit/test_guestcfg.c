@@ -679,9 +679,8 @@ static void test_check_sched(void **state)
 
 static void test_sbi_names(void **state)
 {
-	static const char *const want[] = {
-		"time", "ipi", "rfence", "hsm", "srst", "dbcn", "legacy"
-	};
+	static const char *const want[] = { "time", "ipi",  "rfence", "hsm",
+					    "srst", "dbcn", "legacy", "sta" };
 	unsigned int i;
 
 	assert_int_equal(ARRAY_SIZE(want), GUESTCFG_SBI_NR);

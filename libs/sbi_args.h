@@ -1,8 +1,7 @@
 /*
  * SBI v2.0 argument checks Keel's SBI server makes before acting: hart masks
  * (IPI, RFENCE), HSM suspend types, SRST reset types and reasons and the STA
- * shared memory.  The
- * SBI error codes and SRST numbers are the spec's.
+ * shared memory.  The SBI error codes and SRST numbers are the spec's.
  *
  * Pure logic: no locks, no printing, no global state (host unit tests).
  */

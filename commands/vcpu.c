@@ -131,17 +131,21 @@ static int vcpu_info(int argc, char **argv)
 	if (p->windows)
 		printk(", windows 0x%x of its hart's table", p->windows);
 	printk("\n  affinity %s, %lu migrations\n", aff, (unsigned long)s.v.nr_migrations);
-	printk("  runtime %lu us, %lu context switches, %lu us on its reservation, %lu periods, "
-	       "%lu overruns, %lu deadline misses\n",
-	       (unsigned long)(s.v.runtime_ns / 1000), (unsigned long)st->nr_switches,
-	       (unsigned long)(st->used_ns / 1000), (unsigned long)st->periods,
-	       (unsigned long)st->overruns, (unsigned long)st->misses);
+	printk("  runtime %lu us, steal %lu us, %lu context switches, %lu us on its reservation, "
+	       "%lu periods, %lu overruns, %lu deadline misses\n",
+	       (unsigned long)(s.v.runtime_ns / 1000), (unsigned long)(s.v.wait_ns / 1000),
+	       (unsigned long)st->nr_switches, (unsigned long)(st->used_ns / 1000),
+	       (unsigned long)st->periods, (unsigned long)st->overruns, (unsigned long)st->misses);
 	if (!s.normal)
 		return 0;
 	printk("  guest '%s' (%s), vcpu index %u, HSM %s, %s\n", s.guest,
 	       guest_state_name(s.gstate), s.vg.index, guest_vcpu_hsm_name(s.vg.hsm), where(&s));
-	printk("  pc 0x%lx, %lu exits\n", (unsigned long)s.vg.regs.sepc,
+	printk("  pc 0x%lx, %lu exits, ", (unsigned long)s.vg.regs.sepc,
 	       (unsigned long)s.vg.st.exits);
+	if (s.vg.sta.rec)
+		printk("steal-time record (SBI STA) at 0x%lx\n", (unsigned long)s.vg.sta.gpa);
+	else
+		printk("no steal-time record (SBI STA)\n");
 	return 0;
 }
 
@@ -190,6 +194,8 @@ static int vcpu_stats(int argc, char **argv)
 	printk("  %-24s %12lu\n", "illegal insn reflected", (unsigned long)st->inj_exc);
 	printk("  %-24s %12lu\n", "remote sfence.vma done", (unsigned long)st->req_hfence);
 	printk("  %-24s %12lu\n", "remote fence.i done", (unsigned long)st->req_fence_i);
+	/* Not an exit, but what the VCPU lost to others on its hart (what SBI STA reports). */
+	printk("  %-24s %12lu\n", "steal us", (unsigned long)(s.v.wait_ns / 1000));
 	return 0;
 }
 

@@ -91,6 +91,15 @@ int guest_read(struct guest *g, u64 gpa, void *buf, size_t len)
 	return guest_access(g, gpa, len, copy_out, buf);
 }
 
+void *guest_ram_ptr(struct guest *g, u64 gpa, size_t len)
+{
+	struct guest_chunk *c = chunk_of(g, gpa);
+
+	if (!c || len > (PAGE_SIZE << c->order) - (gpa - c->gpa))
+		return NULL;
+	return (void *)(c->hpa + gpa - c->gpa);
+}
+
 bool guest_ram_contains(struct guest *g, u64 gpa)
 {
 	return chunk_of(g, gpa) != NULL;

@@ -84,6 +84,15 @@ struct vcpu_stats {
 	u64 req_hfence, req_fence_i; /* remote fences done for other VCPUs */
 };
 
+/* SBI STA: where the VCPU's steal time goes (arch/riscv/sbi/sta.c). */
+struct vcpu_sta {
+	struct sbi_sta_shmem *rec; /* in guest RAM, by its host address; NULL: not reporting */
+	u64 gpa;		   /* the same, guest-physical */
+	u64 base_ns;		   /* vcpu.wait_ns when it was set: the record counts from 0 */
+	u64 steal_ns;		   /* the steal last written */
+	bool preempted;		   /* preempted set in the record: cleared before it runs */
+};
+
 struct vcpu_guest {
 	struct guest_regs regs;
 	struct guest_csrs csrs;
@@ -104,6 +113,7 @@ struct vcpu_guest {
 	struct timer_event wfi_timer, vtimer;
 	struct timer_event dev_timer; /* the earliest device deadline it armed */
 	struct vcpu_stats st;
+	struct vcpu_sta sta; /* touched on the VCPU's own thread only */
 };
 
 /* Parse a guest description from the package into kmalloc'ed @blob and @cfg (free both). */
@@ -143,6 +153,8 @@ bool guest_ram_contains(struct guest *g, u64 gpa);
 /* Copy between the guest's RAM (by guest-physical address) and Keel: -EFAULT outside it. */
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
 int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
+/* Keel's address of [gpa, gpa+len) when all of it is in one piece of the guest's RAM, else NULL. */
+void *guest_ram_ptr(struct guest *g, u64 gpa, size_t len);
 
 /* core/guest_vcpu.c: the VCPU thread and what crosses VCPUs. */
 void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, unsigned int index);

@@ -243,6 +243,8 @@ int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg)
 void guest_vcpu_hsm_stop(struct vcpu_guest *vg)
 {
 	timer_event_stop(&vg->vtimer);
+	/* A stopped hart's shared memory is its reset state: none. */
+	sbi_sta_stop(vg);
 	__atomic_store_n(&vg->hsm, HSM_STOPPED, __ATOMIC_RELEASE);
 }
 
@@ -397,6 +399,8 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 			__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);
 		}
 	}
+	/* Every switch to this thread comes through here before the guest runs again. */
+	sbi_sta_update(vg);
 	return true;
 }
 

@@ -181,6 +181,7 @@ static void enqueue(struct sched_rq *rq, struct vcpu *v, enum sched_enqueue how,
 {
 	rq->policy->enqueue(rq->priv, &v->se, how, now);
 	v->on_rq = true;
+	v->queued_ns = now;
 }
 
 static void leave(struct sched_rq *rq, struct vcpu *v)
@@ -278,6 +279,7 @@ static int move_locked(struct sched_rq *src, struct sched_rq *dst, struct vcpu *
 		       char *err, size_t errlen)
 {
 	bool queued = v->on_rq;
+	u64 since = v->queued_ns;
 	struct sched_rq *rq = dst;
 	int r;
 
@@ -296,6 +298,9 @@ static int move_locked(struct sched_rq *src, struct sched_rq *dst, struct vcpu *
 	if (queued || v->requeue) {
 		v->requeue = false;
 		enqueue(rq, v, SCHED_WAKE, now);
+		/* Waiting on the old queue was steal time too. */
+		if (queued)
+			v->queued_ns = since;
 		if (wake_kick(rq, v, now))
 			resched(rq_cpu(rq));
 	}
@@ -363,6 +368,8 @@ static void __schedule(bool preempt)
 	}
 	se = rq->policy->pick(rq->priv, now);
 	next = se ? container_of(se, struct vcpu, se) : rq->idle;
+	if (se)
+		next->wait_ns += now - next->queued_ns;
 	next->on_rq = false;
 	rq->curr = next;
 	rq->idling = next->idle;
@@ -373,6 +380,8 @@ static void __schedule(bool preempt)
 		irq_restore(flags);
 		return;
 	}
+	if (prev->on_rq && prev->preempted)
+		prev->preempted(prev);
 	rq->nr_switches++;
 	next->se.st.nr_switches++;
 	next->cpu = pc->index;

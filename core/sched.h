@@ -47,6 +47,14 @@ struct vcpu {
 	struct list_head all_node;
 	struct list_head rq_node; /* in its hart's members while admitted */
 	u64 runtime_ns, last_start_ns;
+	/* Runnable on its run queue while others ran (a guest's steal time); queued since. */
+	u64 wait_ns, queued_ns;
+	/*
+	 * Set while something wants to know (SBI STA): called on the VCPU's own
+	 * thread, its run-queue lock held, when another VCPU takes the hart from
+	 * it while it stays runnable.
+	 */
+	void (*preempted)(struct vcpu *v);
 };
 
 /* A cyclic table as given (owners by VCPU name, "" for Keel's threads). */

@@ -25,7 +25,7 @@ static const char *const sbi_names[GUESTCFG_SBI_NR] = {
 	[GUESTCFG_SBI_TIME] = "time",	  [GUESTCFG_SBI_IPI] = "ipi",
 	[GUESTCFG_SBI_RFENCE] = "rfence", [GUESTCFG_SBI_HSM] = "hsm",
 	[GUESTCFG_SBI_SRST] = "srst",	  [GUESTCFG_SBI_DBCN] = "dbcn",
-	[GUESTCFG_SBI_LEGACY] = "legacy",
+	[GUESTCFG_SBI_LEGACY] = "legacy", [GUESTCFG_SBI_STA] = "sta",
 };
 
 struct ctx {
@@ -346,7 +346,7 @@ static int parse_sbi_disable(struct ctx *c, const struct prop *p)
 		if (i == GUESTCFG_SBI_NR)
 			return fail(c, -EINVAL,
 				    "/: sbi-disable: unknown SBI extension '%s' (known: time ipi "
-				    "rfence hsm srst dbcn legacy)",
+				    "rfence hsm srst dbcn legacy sta)",
 				    s);
 		c->cfg->sbi_disabled |= GUESTCFG_SBI_BIT(i);
 	}

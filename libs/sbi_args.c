@@ -47,3 +47,19 @@ long sbi_srst_check(u32 type, u32 reason)
 		return SBI_ERR_NOT_SUPPORTED;
 	return SBI_SUCCESS;
 }
+
+long sbi_sta_shmem_check(unsigned long lo, unsigned long hi, unsigned long flags, u64 *gpa)
+{
+	if (flags)
+		return SBI_ERR_INVALID_PARAM;
+	if (lo == ~0UL && hi == ~0UL) {
+		*gpa = SBI_STA_SHMEM_OFF;
+		return SBI_SUCCESS;
+	}
+	if (lo & (SBI_STA_SHMEM_SIZE - 1))
+		return SBI_ERR_INVALID_PARAM;
+	if (hi)
+		return SBI_ERR_INVALID_ADDRESS;
+	*gpa = lo;
+	return SBI_SUCCESS;
+}

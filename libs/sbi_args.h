@@ -1,7 +1,7 @@
 /*
  * SBI v2.0 argument checks Keel's SBI server makes before acting: hart masks
- * (IPI, RFENCE), HSM suspend types and SRST reset types and reasons.  The
- * SBI error codes and SRST numbers are the spec's.
+ * (IPI, RFENCE), HSM suspend types, SRST reset types and reasons and the STA
+ * shared memory.  The SBI error codes and SRST numbers are the spec's.
  *
  * Pure logic: no locks, no printing, no global state (host unit tests).
  */
@@ -59,5 +59,18 @@ long sbi_suspend_type(unsigned long type, enum sbi_suspend *kind);
  * type, 0xf0000000..).
  */
 long sbi_srst_check(u32 type, u32 reason);
+
+#define SBI_STA_SHMEM_SIZE 64	  /* the steal-time record, and its alignment */
+#define SBI_STA_SHMEM_OFF (~0ULL) /* what sbi_sta_shmem_check gives for "disable" */
+
+/*
+ * STA steal_time_set_shmem(shmem_phys_lo, shmem_phys_hi, flags) on RV64: 0
+ * with *@gpa the record's address, or SBI_STA_SHMEM_OFF when lo and hi are
+ * both all-ones (stop reporting); SBI_ERR_INVALID_PARAM for flags other than
+ * 0 or an address not 64-byte aligned; SBI_ERR_INVALID_ADDRESS when hi has a
+ * bit set (an address above 64 bits).  Whether the record is in writable
+ * guest RAM is the caller's to check.
+ */
+long sbi_sta_shmem_check(unsigned long lo, unsigned long hi, unsigned long flags, u64 *gpa);
 
 #endif

@@ -65,6 +65,13 @@ bool sbi_fast_always(void);
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
 /* Would the guest's probe of extension @eid find it? */
 bool sbi_server_has(const struct guest *g, unsigned long eid);
+/*
+ * SBI STA, on the VCPU's own thread: before it enters the guest (interrupts
+ * off, after any switch to it), the steal time into its record if it moved;
+ * when it stops (HSM), no more reporting.
+ */
+void sbi_sta_update(struct vcpu_guest *vg);
+void sbi_sta_stop(struct vcpu_guest *vg);
 /* Guests' timers are the hart's vstimecmp (arch/riscv/timer.c probes Sstc). */
 extern bool use_sstc;
 static inline bool sbi_server_sstc(void)

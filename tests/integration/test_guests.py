@@ -17,7 +17,7 @@ GUEST = """/dts-v1/;
 / {
 	compatible = "keel,guest-v1";
 	guest-name = "%(name)s";
-	bootargs = "keel.test=%(tests)s";
+	bootargs = "keel.test=%(tests)s";%(root_props)s
 	vcpus { count = <%(vcpus)d>; %(vcpu_props)s};
 	memory@80000000 { reg = <0x0 0x80000000 0x0 0x4000000>; %(placement)s};
 	images { kernel { file = "basic.bin"; }; };
@@ -60,10 +60,12 @@ PLATFORM = """devices {
 	};"""
 
 
-def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1, vcpu_props=None):
+def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1, vcpu_props=None,
+            root_props=None):
     """guests: {name: keel.test value (and more bootargs after it)};
     devices: {name: more root nodes: its /devices, more /memory}; vcpu_props: {name: more
-    /vcpus properties}.  Returns the cpio archive's path."""
+    /vcpus properties}; root_props: {name: more properties of / (e.g.
+    sbi-disable)}.  Returns the cpio archive's path."""
     root = tmp_path / "pkg"
     (root / "guests").mkdir(parents=True)
     names = ["basic.bin"]
@@ -72,7 +74,8 @@ def package(tmp_path, guests, boot="", placement="", devices=None, vcpus=1, vcpu
         src = tmp_path / f"{name}.dts"
         src.write_text(GUEST % {"name": name, "tests": tests, "placement": placement,
                                 "devices": (devices or {}).get(name, ""), "vcpus": vcpus,
-                                "vcpu_props": (vcpu_props or {}).get(name, "")})
+                                "vcpu_props": (vcpu_props or {}).get(name, ""),
+                                "root_props": (root_props or {}).get(name, "")})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
                         str(root / "guests" / f"{name}.dtb"), str(src)], check=True)
         names.append(f"guests/{name}.dtb")
@@ -127,7 +130,7 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
 
 
 ALL = ["sbi_base", "console", "timer_sbi", "timer_sstc", "hsm", "hsm_suspend", "ipi", "rfence",
-       "legacy", "uart", "plic", "rtc", "fp", "virt_insn", "memory"]
+       "legacy", "uart", "plic", "rtc", "fp", "virt_insn", "memory", "sta"]
 
 
 @pytest.mark.parametrize("smp,vcpus,cpu", [(1, 2, None), (1, 4, None), (2, 2, None), (2, 4, None),
@@ -313,7 +316,7 @@ def test_malformed_descriptions_change_nothing(keel_factory, tmp_path):
             continue
         dts = tmp_path / (name + ".dts")
         dts.write_text(src % {"name": name[:-4], "tests": "sbi_base", "placement": "",
-                              "devices": "", "vcpus": 1, "vcpu_props": ""})
+                              "devices": "", "vcpus": 1, "vcpu_props": "", "root_props": ""})
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(root / name), str(dts)],
                        check=True)
     archive = tmp_path / "pkg.cpio"

@@ -312,7 +312,7 @@ static const struct bad_case bad_cases[] = {
 	  "guest 'x': /: sbi-disable: SBI extension 'base' cannot be disabled" },
 	{ "err_sbi_unknown", -EINVAL,
 	  "guest 'x': /: sbi-disable: unknown SBI extension 'pmu' (known: time ipi rfence hsm "
-	  "srst dbcn legacy)" },
+	  "srst dbcn legacy sta)" },
 	{ "err_missing_count", -ENOENT, "guest 'x': /vcpus: missing required property 'count'" },
 	{ "err_missing_vcpus", -ENOENT, "guest 'x': /: missing required node 'vcpus'" },
 	{ "err_missing_images", -ENOENT, "guest 'x': /: missing required node 'images'" },
@@ -679,9 +679,8 @@ static void test_check_sched(void **state)
 
 static void test_sbi_names(void **state)
 {
-	static const char *const want[] = {
-		"time", "ipi", "rfence", "hsm", "srst", "dbcn", "legacy"
-	};
+	static const char *const want[] = { "time", "ipi",  "rfence", "hsm",
+					    "srst", "dbcn", "legacy", "sta" };
 	unsigned int i;
 
 	assert_int_equal(ARRAY_SIZE(want), GUESTCFG_SBI_NR);

@@ -1,7 +1,7 @@
 /*
  * SBI argument checks (libs/sbi_args): hart masks against the harts there
- * are, HSM suspend types and SRST types and reasons at every range boundary
- * of SBI v2.0, with the spec's error codes.
+ * are, HSM suspend types, SRST types and reasons and the STA shared memory at
+ * every range boundary of SBI v2.0, with the spec's error codes.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -140,6 +140,40 @@ static void test_srst_reasons(void **state)
 	assert_int_equal(sbi_srst_check(0xf0000000, 0xe0000000), SBI_ERR_NOT_SUPPORTED);
 }
 
+/* sbi_sta_shmem_check's error, and the address it gives (0x1234 left alone on an error). */
+static void expect_sta(unsigned long lo, unsigned long hi, unsigned long flags, long err,
+		       unsigned long long gpa)
+{
+	u64 got = 0x1234;
+
+	assert_int_equal(sbi_sta_shmem_check(lo, hi, flags, &got), err);
+	assert_true(got == (err ? 0x1234 : gpa));
+}
+
+static void test_sta_shmem(void **state)
+{
+	expect_sta(0x80001000, 0, 0, SBI_SUCCESS, 0x80001000);
+	expect_sta(0x80001040, 0, 0, SBI_SUCCESS, 0x80001040);
+	expect_sta(0, 0, 0, SBI_SUCCESS, 0);
+	expect_sta(ULONG_MAX - 63, 0, 0, SBI_SUCCESS, ULONG_MAX - 63);
+	/* All-ones lo and hi: stop reporting. */
+	expect_sta(ULONG_MAX, ULONG_MAX, 0, SBI_SUCCESS, SBI_STA_SHMEM_OFF);
+	/* Not 64-byte aligned, by any low bit. */
+	expect_sta(0x80001001, 0, 0, SBI_ERR_INVALID_PARAM, 0);
+	expect_sta(0x80001020, 0, 0, SBI_ERR_INVALID_PARAM, 0);
+	expect_sta(0x8000103f, 0, 0, SBI_ERR_INVALID_PARAM, 0);
+	/* All-ones lo alone is a misaligned address, not "disable". */
+	expect_sta(ULONG_MAX, 0, 0, SBI_ERR_INVALID_PARAM, 0);
+	/* Reserved flags, even with "disable" or an address that is fine. */
+	expect_sta(0x80001000, 0, 1, SBI_ERR_INVALID_PARAM, 0);
+	expect_sta(ULONG_MAX, ULONG_MAX, 1UL << 63, SBI_ERR_INVALID_PARAM, 0);
+	/* Above 64 bits: no guest memory there; alignment is checked first. */
+	expect_sta(0x80001000, 1, 0, SBI_ERR_INVALID_ADDRESS, 0);
+	expect_sta(0, ULONG_MAX, 0, SBI_ERR_INVALID_ADDRESS, 0);
+	expect_sta(ULONG_MAX - 63, ULONG_MAX, 0, SBI_ERR_INVALID_ADDRESS, 0);
+	expect_sta(0x80001008, 1, 0, SBI_ERR_INVALID_PARAM, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_suspend_types),
 		cmocka_unit_test(test_srst_types),
 		cmocka_unit_test(test_srst_reasons),
+		cmocka_unit_test(test_sta_shmem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

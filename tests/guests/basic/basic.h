@@ -145,6 +145,9 @@ void check_reboot(void);
 void check_spin(void);
 /* migrate.c */
 void check_migrate(void);
+/* sta.c */
+void check_sta(void);
+void check_sta_spin(void);
 
 /* fp.S: f0..f31 = seed + i (raw bits), fcsr = seed & 0xff; fp_compare counts mismatches. */
 void fp_fill(unsigned long seed);

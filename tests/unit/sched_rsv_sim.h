@@ -10,3 +10,22 @@ static struct sched_rsv *rsv_of(struct sim *s)
 {
 	return (struct sched_rsv *)s->rq;
 }
+
+/*
+ * On a hart its reservations fill, a guest VCPU without one (B, at the
+ * highest priority) never runs: not even on the system server, which is
+ * Keel's threads' only.
+ */
+static void expect_background_guest_starves_on_a_full_hart(const struct sched_policy *pol)
+{
+	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) },
+				 { .name = 'B', .se.p.prio = 0 } };
+	struct sim s;
+
+	sim_init(&s, pol, t, 2);
+	sim_run(&s, 30 * MS);
+	assert_string_equal(s.trace, "A@0");
+	assert_int_equal(t[1].ran_ns, 0);
+	assert_int_equal(t[0].se.st.misses, 0);
+	assert_int_equal(rsv_of(&s)->server.st.used_ns, 0);
+}

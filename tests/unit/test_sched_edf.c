@@ -211,15 +211,7 @@ static void test_background_guest_takes_only_the_slack(void **state)
 /* On a hart its reservations fill, a guest VCPU without one never runs. */
 static void test_background_guest_on_a_full_hart(void **state)
 {
-	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) },
-				 { .name = 'B', .se.p.prio = 0 } };
-	struct sim s;
-
-	sim_init(&s, pol, t, 2);
-	sim_run(&s, 30 * MS);
-	assert_string_equal(s.trace, "A@0");
-	assert_int_equal(t[1].ran_ns, 0);
-	assert_int_equal(t[0].se.st.misses, 0);
+	expect_background_guest_starves_on_a_full_hart(pol);
 }
 
 static void test_without_server_background_only_in_slack(void **state)

@@ -123,15 +123,7 @@ static void test_server_above_every_reservation(void **state)
 /* A guest VCPU without a reservation is not Keel's: it never goes above A. */
 static void test_background_guest_below_every_reservation(void **state)
 {
-	struct sim_task t[2] = { { .name = 'A', RSV(10 * MS, 10 * MS) },
-				 { .name = 'B', .se.p.prio = 0 } };
-	struct sim s;
-
-	sim_init(&s, pol, t, 2);
-	sim_run(&s, 30 * MS);
-	assert_string_equal(s.trace, "A@0");
-	assert_int_equal(t[0].se.st.misses, 0);
-	assert_int_equal(rsv_of(&s)->server.st.used_ns, 0);
+	expect_background_guest_starves_on_a_full_hart(pol);
 }
 
 static void test_response_time_admission(void **state)

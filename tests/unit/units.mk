@@ -52,3 +52,7 @@ unit-sbi_args-srcs := libs/sbi_args.c
 UNIT_TESTS += ns16550
 unit-ns16550-srcs :=
 $(BUILD)/unit/test_ns16550: emulators/ns16550.c
+# The goldfish RTC model: the test includes it, with a simulated wall clock.
+UNIT_TESTS += goldfish_rtc
+unit-goldfish_rtc-srcs :=
+$(BUILD)/unit/test_goldfish_rtc: emulators/goldfish_rtc.c

@@ -31,9 +31,14 @@ u64 time_ticks(void)
 static u64 wall_ns = (u64)CONFIG_WALLCLOCK_EPOCH * 1000000000ULL, wall_ticks;
 static const char *wall_source = "CONFIG_WALLCLOCK_EPOCH";
 
+u64 wallclock_ns_at(u64 ticks)
+{
+	return wall_ns + ticks_to_ns(ticks - wall_ticks);
+}
+
 u64 wallclock_ns(void)
 {
-	return wall_ns + ticks_to_ns(time_ticks() - wall_ticks);
+	return wallclock_ns_at(time_ticks());
 }
 
 void wallclock_set(u64 ns, const char *source)

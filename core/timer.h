@@ -43,6 +43,8 @@ u64 time_ticks(void);
  * ticks since.
  */
 u64 wallclock_ns(void);
+/* The wall clock at @ticks of the timebase (not before the boot hart's wallclock_set). */
+u64 wallclock_ns_at(u64 ticks);
 void wallclock_set(u64 ns, const char *source);
 const char *wallclock_source(void);
 u64 ticks_to_ns(u64 ticks);

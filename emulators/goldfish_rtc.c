@@ -48,9 +48,10 @@ static u64 deposit(u64 v, bool high, u32 half)
 	return high ? (v & 0xffffffffULL) | (u64)half << 32 : (v & ~0xffffffffULL) | half;
 }
 
-static void alarm_check(struct goldfish_rtc *r)
+/* The alarm fires once the guest's time @t reaches it. */
+static void alarm_check(struct goldfish_rtc *r, u64 t)
 {
-	if (r->alarm_running && r->alarm <= now_ns(r)) {
+	if (r->alarm_running && r->alarm <= t) {
 		r->alarm_running = false;
 		r->irq_pending = true;
 	}
@@ -87,7 +88,7 @@ static int rtc_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 		*val = r->irq_enabled;
 		break;
 	case RTC_ALARM_STATUS:
-		alarm_check(r);
+		alarm_check(r, now_ns(r));
 		*val = r->alarm_running;
 		break;
 	default: /* CLEAR_ALARM and CLEAR_INTERRUPT are write-only */
@@ -113,7 +114,7 @@ static int rtc_write(struct emu_dev *d, u64 off, unsigned int size, u64 val)
 	case RTC_ALARM_LOW:
 		r->alarm = deposit(r->alarm, false, (u32)val);
 		r->alarm_running = true;
-		alarm_check(r);
+		alarm_check(r, now_ns(r));
 		break;
 	case RTC_ALARM_HIGH:
 		r->alarm = deposit(r->alarm, true, (u32)val);
@@ -141,12 +142,18 @@ static bool rtc_irq_pending(struct emu_dev *d)
 static u64 rtc_deadline(struct emu_dev *d, u64 now)
 {
 	struct goldfish_rtc *r = state(d);
+	/*
+	 * One reading of the time, @now's: the alarm is due or still ahead of
+	 * that very time.  A second reading, later, could pass the alarm, and the
+	 * distance to it would wrap into a deadline centuries away.
+	 */
+	u64 t = wallclock_ns_at(now) + r->offset;
 
-	alarm_check(r);
+	alarm_check(r, t);
 	if (!r->alarm_running)
 		return UINT64_MAX;
 	/* One tick late rather than early: ticks are coarser than ns. */
-	return now + ns_to_ticks(r->alarm - now_ns(r)) + 1;
+	return now + ns_to_ticks(r->alarm - t) + 1;
 }
 
 EMULATOR_DECLARE(goldfish_rtc, "google,goldfish-rtc", .state_size = sizeof(struct goldfish_rtc),

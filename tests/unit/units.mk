@@ -54,3 +54,8 @@ unit-ns16550-srcs :=
 $(BUILD)/unit/test_ns16550: emulators/ns16550.c
 UNIT_TESTS += hartset
 unit-hartset-srcs := libs/hartset.c
+
+# The goldfish RTC model: the test includes it, with a simulated wall clock.
+UNIT_TESTS += goldfish_rtc
+unit-goldfish_rtc-srcs :=
+$(BUILD)/unit/test_goldfish_rtc: emulators/goldfish_rtc.c

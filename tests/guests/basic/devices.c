@@ -131,7 +131,7 @@ void ext_irq(struct hart_state *h)
 		uart_service();
 	} else if (id == dt.rtc_irq) {
 		rtc_wr(RTC_CLEAR_INTERRUPT, 1);
-		rtc_fired_ns = rtc_time();
+		WRITE_ONCE(rtc_fired_ns, rtc_time());
 	}
 	WRITE_ONCE(ext_last[h->hartid], id);
 	__atomic_fetch_add(&ext_irqs[h->hartid], 1, __ATOMIC_SEQ_CST);
@@ -327,42 +327,75 @@ void check_plic(void)
 			  dt.plic_context[other]);
 }
 
-/* The alarm ALARM_MS ahead; through the PLIC when there is one for it. */
+/*
+ * The alarm ALARM_MS ahead; through the PLIC when there is one for it.  An RTC
+ * promises that the alarm runs until its time, not that the guest reads its
+ * status before then: a host that deschedules QEMU's thread for ALARM_MS
+ * between reading the time and reading ALARM_STATUS lets it fire, natively as
+ * under Keel.  So "not running" is a failure while the time read after the
+ * status is still before the alarm; past it, the interrupt (or the status,
+ * polled) still has to come, at or after the alarm, and once.
+ */
 static void rtc_alarm(struct check *c, bool plic)
 {
 	unsigned long n = READ_ONCE(ext_irqs[boot_hartid]);
 	int ctx = dt.plic_context[boot_hartid];
-	uint64_t alarm, end = rdtime() + ms_to_ticks(WAIT_MS);
+	uint64_t alarm, seen, end = rdtime() + ms_to_ticks(WAIT_MS);
+	uint32_t running;
+	bool taken = false;
 
 	if (plic) {
 		plic_wr(PLIC_PRIORITY(dt.rtc_irq), 1);
 		plic_enable(ctx, dt.rtc_irq, true);
+		/* OpenSBI leaves the boot hart's S-mode threshold at 7 as well. */
+		plic_wr(PLIC_THRESHOLD(ctx), 0);
 		csr_set(CSR_SIE, SIE_SEIE);
 	}
-	rtc_fired_ns = 0;
+	/*
+	 * Volatile, so it stays before the alarm is armed: the compiler moved a
+	 * plain store past the MMIO accesses, over the time the handler wrote
+	 * when the alarm fired at once (reported as an interrupt 1.8e18 ns early).
+	 */
+	WRITE_ONCE(rtc_fired_ns, 0);
 	rtc_wr(RTC_IRQ_ENABLED, 1);
 	alarm = rtc_time() + ALARM_MS * NS_PER_MS;
 	rtc_wr(RTC_ALARM_HIGH, (uint32_t)(alarm >> 32));
 	rtc_wr(RTC_ALARM_LOW, (uint32_t)alarm);
-	if (rtc_rd(RTC_ALARM_STATUS) != 1)
-		check_fail(c, "alarm %u ms ahead not running", ALARM_MS);
+	running = rtc_rd(RTC_ALARM_STATUS);
+	seen = rtc_time();
+	if (running != 1 && seen < alarm)
+		check_fail(c, "alarm %u ms ahead not running %lu ns before its time", ALARM_MS,
+			   (unsigned long)(alarm - seen));
+	else if (running != 1)
+		printk("BASIC: info rtc alarm status read %lu us after the alarm's time "
+		       "(the guest was not running)\n",
+		       (unsigned long)((seen - alarm) / 1000));
 	if (plic) {
 		if (!wait_ge(&ext_irqs[boot_hartid], n + 1, WAIT_MS))
 			check_fail(c, "no alarm interrupt within %u ms", WAIT_MS);
 		else if (READ_ONCE(ext_last[boot_hartid]) != dt.rtc_irq)
 			check_fail(c, "interrupt from source %lu, want %u",
 				   READ_ONCE(ext_last[boot_hartid]), dt.rtc_irq);
-		else if (rtc_fired_ns < alarm)
+		else if (READ_ONCE(rtc_fired_ns) < alarm)
 			check_fail(c, "alarm interrupt %lu ns early",
-				   (unsigned long)(alarm - rtc_fired_ns));
-		csr_clear(CSR_SIE, SIE_SEIE);
-		plic_enable(ctx, dt.rtc_irq, false);
-		plic_wr(PLIC_PRIORITY(dt.rtc_irq), 0);
+				   (unsigned long)(alarm - READ_ONCE(rtc_fired_ns)));
+		else
+			taken = true;
 	}
 	while (rtc_rd(RTC_ALARM_STATUS) && rdtime() < end)
 		cpu_relax();
 	if (rtc_rd(RTC_ALARM_STATUS))
 		check_fail(c, "alarm still running after %u ms", WAIT_MS);
+	if (plic) {
+		/* An alarm that fires again, or a line that stays up, interrupts meanwhile. */
+		delay_ms(ALARM_MS);
+		if (taken && READ_ONCE(ext_irqs[boot_hartid]) != n + 1)
+			check_fail(c, "%lu alarm interrupts, want 1",
+				   READ_ONCE(ext_irqs[boot_hartid]) - n);
+		csr_clear(CSR_SIE, SIE_SEIE);
+		plic_enable(ctx, dt.rtc_irq, false);
+		plic_wr(PLIC_PRIORITY(dt.rtc_irq), 0);
+	}
 	rtc_wr(RTC_IRQ_ENABLED, 0);
 	rtc_wr(RTC_CLEAR_INTERRUPT, 1);
 }

@@ -56,8 +56,7 @@ def test_vserial_bind_types_into_the_guest(keel_factory, tmp_path):
     k.send("guest start rx\r")
     # Unbound, the guest's question comes as a line of Keel's console.
     k.expect(re.compile(rb"\[rx\] BASIC: info uart_rx: type a line\r*\n"))
-    k.send("\r")
-    k.read_until_prompt()
+    k.sync()
 
     k.send("vserial bind rx\r")
     k.expect("vserial: bound to guest 'rx' (Ctrl-] q returns to Keel)")

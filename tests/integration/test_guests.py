@@ -95,20 +95,20 @@ def results(text, name):
 
 def wait_stopped(k, name, then=None):
     """Wait for the guest's stop line (and then for the pattern `then`, if
-    given), then press Enter on an empty line and wait for its prompt.
+    given), then leave the terminal at a fresh prompt (Keel.sync).
 
     The stop line comes from the VCPU's hart, before or after the prompt
-    of the command that started the guest: the empty line leaves the
-    terminal at a fresh prompt either way, so the next command's echo is
-    exact."""
+    of the command that started the guest: waiting for the next prompt
+    after an empty line would take that command's prompt when it comes
+    after the stop line, and leave the empty line's for the next command.
+    The sync marker's own output line is unambiguous."""
     k.expect(re.compile(rf"guest '{name}' (stopped|halted): ([^\r\n]*)\r*\n".encode()),
              timeout=60, what=f"guest {name} to stop")
     m = k.proc.match
     line = f"guest '{name}' {m.group(1).decode()}: {m.group(2).decode()}"
     if then is not None:
         k.expect(then, what=f"{then.pattern!r} after the stop line")
-    k.send("\r")
-    k.read_until_prompt()
+    k.sync()
     return line
 
 

@@ -93,8 +93,7 @@ def test_syscon_reboot_resets_the_guest(keel_factory, tmp_path):
     for _ in range(2):
         k.expect("guest 'rb' resetting: reboot through test@100000")
         k.expect("guest 'rb' running again after a reset")
-    k.send("\r")
-    k.read_until_prompt()
+    k.sync()
     k.send("guest halt rb\r")
     k.expect("guest 'rb' halted: halted from the shell")
     k.sync()

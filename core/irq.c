@@ -46,9 +46,11 @@ int irq_register(u32 irq, unsigned int cpu, const char *name, irq_handler_t fn, 
 	}
 	err = chip->enable(irq, cpu);
 	if (!err) {
-		struct irq_info *info = &infos[nr_infos++];
+		struct irq_info *info = &infos[nr_infos];
 
 		*info = (struct irq_info){ .irq = irq, .name = name, .cpu = cpu };
+		/* Filled before irq_list can see it. */
+		__atomic_store_n(&nr_infos, nr_infos + 1, __ATOMIC_RELEASE);
 		handlers[irq].fn = fn;
 		handlers[irq].arg = arg;
 		handlers[irq].info = info;

@@ -317,6 +317,7 @@ static void migrate_detached(struct vcpu *v)
 	unsigned long flags = irq_save();
 	struct sched_rq *src, *dst, *to;
 	char why[96];
+	int refused;
 
 	for (;;) {
 		unsigned int from = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
@@ -330,11 +331,13 @@ static void migrate_detached(struct vcpu *v)
 	}
 	/* Its affinity changed meanwhile (vcpu affinity): it stays if it may. */
 	to = !allowed(v->affinity, rq_cpu(dst)) && allowed(v->affinity, rq_cpu(src)) ? src : dst;
-	if (move_locked(src, to, v, time_ns(), why, sizeof(why)))
-		printk("sched: %s stays on hart %u: hart %u: %s\n", v->name, rq_cpu(src),
-		       rq_cpu(to), why);
+	refused = move_locked(src, to, v, time_ns(), why, sizeof(why));
 	unlock_pair(src, dst);
 	irq_restore(flags);
+	/* After the locks: the console is slow, other harts wait on them. */
+	if (refused)
+		printk("sched: %s stays on hart %u: hart %u: %s\n", v->name, rq_cpu(src),
+		       rq_cpu(to), why);
 	sched_preempt_check();
 }
 
@@ -384,7 +387,6 @@ static void __schedule(bool preempt)
 		prev->preempted(prev);
 	rq->nr_switches++;
 	next->se.st.nr_switches++;
-	next->cpu = pc->index;
 	rq->switch_prev = prev;
 	pc->trap_stack_limit = next->stack_limit;
 	switch_context(&prev->ctx, &next->ctx);

@@ -68,6 +68,7 @@ void timer_queue_init(struct timer_queue *q)
 	q->lock = (spinlock_t)SPINLOCK_INIT;
 	list_init(&q->events);
 	q->programmed = UINT64_MAX;
+	q->running = NULL;
 }
 
 void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data)
@@ -138,17 +139,27 @@ void timer_event_start(struct timer_event *ev, u64 deadline)
 
 void timer_event_stop(struct timer_event *ev)
 {
-	unsigned long flags = irq_save();
-	struct timer_queue *mine = &this_cpu()->timers, *q = lock_event(ev, mine);
+	struct timer_queue *q;
+	bool running;
 
-	if (ev->armed) {
-		list_del(&ev->node);
-		ev->armed = false;
-		if (q == mine)
-			timer_reprogram(mine);
-	}
-	unlock_event(q, mine);
-	irq_restore(flags);
+	do {
+		unsigned long flags = irq_save();
+		struct timer_queue *mine = &this_cpu()->timers;
+
+		q = lock_event(ev, mine);
+		if (ev->armed) {
+			list_del(&ev->node);
+			ev->armed = false;
+			if (q == mine)
+				timer_reprogram(mine);
+		}
+		/* On this hart the callback cannot be running: interrupts are off here. */
+		running = q != mine && q->running == ev;
+		unlock_event(q, mine);
+		irq_restore(flags);
+		while (running && __atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == ev)
+			;
+	} while (running);
 }
 
 void timer_handle_irq(void)
@@ -167,10 +178,12 @@ void timer_handle_irq(void)
 			break;
 		list_del(&ev->node);
 		ev->armed = false;
+		q->running = ev;
 		/* Unlocked: the callback may arm events, this one too. */
 		spin_unlock(&q->lock);
 		ev->fn(ev);
 		spin_lock(&q->lock);
+		__atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
 		now = time_ticks();
 	}
 	timer_reprogram(q);

@@ -23,6 +23,7 @@ struct timer_queue {
 	spinlock_t lock;
 	struct list_head events;
 	u64 programmed;
+	struct timer_event *running; /* its callback is being run, unlocked */
 };
 
 extern u64 timebase_hz;
@@ -32,6 +33,11 @@ void timer_set_timebase(u64 hz);
 void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *), void *data);
 /* Arm on the calling hart; re-arming an armed event (on any hart) moves it. */
 void timer_event_start(struct timer_event *ev, u64 deadline);
+/*
+ * Disarmed, and its callback not running on another hart either (it waits for
+ * that to end, and disarms what the callback re-armed): what the callback uses
+ * may be freed after this.  Not from the callback itself.
+ */
 void timer_event_stop(struct timer_event *ev);
 void timer_queue_init(struct timer_queue *q);
 void timer_handle_irq(void);

@@ -26,8 +26,9 @@ int hartset_parse(const char *s, unsigned int nr, u64 *out, char *err, size_t er
 
 	if (nr > HARTSET_MAX)
 		nr = HARTSET_MAX;
+	/* Any hart, those that come online later too. */
 	if (s[0] == 'a' && s[1] == 'l' && s[2] == 'l' && !s[3]) {
-		*out = nr == HARTSET_MAX ? ~0ULL : BIT(nr) - 1;
+		*out = 0;
 		return 0;
 	}
 	for (;;) {

@@ -13,7 +13,8 @@
 /*
  * "all", or hart indexes and ranges separated by commas ("1", "0,2-3").
  * Every index below @nr (the harts that exist); none twice; not empty.
- * 0 and the set in *out, or -EINVAL and why in err ("no hart 5 (harts 0..3)").
+ * 0 and the set in *out (0 for "all": any hart, as an affinity), or -EINVAL
+ * and why in err ("no hart 5 (harts 0..3)").
  */
 int hartset_parse(const char *s, unsigned int nr, u64 *out, char *err, size_t errlen);
 

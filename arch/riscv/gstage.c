@@ -39,8 +39,11 @@ void gstage_probe(void)
 		if ((csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) == formats[i].mode)
 			modes |= 1U << i;
 	}
-	/* VMIDLEN: the VMID bits that stick when all are written as ones. */
-	csr_write(CSR_HGATP, HGATP_VMID_MASK);
+	/*
+	 * VMIDLEN: the VMID bits that stick when all are written as ones, in
+	 * Sv39x4 (with MODE Bare the other fields must be zero).
+	 */
+	csr_write(CSR_HGATP, formats[0].mode << HGATP_MODE_SHIFT | HGATP_VMID_MASK);
 	v = (csr_read(CSR_HGATP) & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
 	csr_write(CSR_HGATP, 0);
 	vmid_bits = __builtin_popcountl(v);

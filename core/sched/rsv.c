@@ -179,15 +179,22 @@ struct sched_entity *rsv_pick(void *prq, u64 now)
 		rsv_advance(se, now, true);
 		queue(rsv, se, true);
 	}
-	if (!list_empty(&rsv->ready)) {
+	while (!list_empty(&rsv->ready)) {
 		se = list_first_entry(&rsv->ready, struct sched_entity, node);
 		list_del(&se->node);
 		if (se != &rsv->server) {
 			rsv->count--;
 			return se;
 		}
-		rsv->serving = true;
-		return rr_pick(&rsv->sys);
+		/*
+		 * Replenished, or the slack ran the last of Keel's threads: with
+		 * none runnable the server leaves the ready list, else the hart
+		 * would idle behind it.
+		 */
+		if (rsv->sys.count) {
+			rsv->serving = true;
+			return rr_pick(&rsv->sys);
+		}
 	}
 	se = rr_pick(&rsv->sys);
 	return se ? se : rr_pick(&rsv->bg);

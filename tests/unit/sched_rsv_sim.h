@@ -29,3 +29,25 @@ static void expect_background_guest_starves_on_a_full_hart(const struct sched_po
 	assert_int_equal(t[0].se.st.misses, 0);
 	assert_int_equal(rsv_of(&s)->server.st.used_ns, 0);
 }
+
+/*
+ * S, one of Keel's threads, runs once (on the system server) and is gone; G,
+ * a guest hog without a reservation, and R, released later, must still run:
+ * the server, replenished with none of Keel's threads runnable, must not keep
+ * the hart idle.  Returns the trace.
+ */
+static const char *trace_server_without_keel_threads(const struct sched_policy *pol)
+{
+	static struct sim s;
+	struct sim_task t[3] = {
+		{ .name = 'S', SYSTEM, .work = 2 * MS, .period = 0 },
+		{ .name = 'G' },
+		{ .name = 'R', RSV(5 * MS, 7 * MS), .release = 9 * MS, .work = 3 * MS, .period = 0 }
+	};
+
+	sim_init(&s, pol, t, 3);
+	sim_run(&s, 40 * MS);
+	assert_int_equal(t[2].ran_ns, 3 * MS);
+	assert_int_equal(t[0].ran_ns + t[1].ran_ns + t[2].ran_ns, 40 * MS);
+	return s.trace;
+}

@@ -271,9 +271,15 @@ static void test_runnable_count(void **state)
 	assert_int_equal(pol->nr_queued(s.rq), 1);
 }
 
+static void test_server_leaves_when_keel_threads_are_gone(void **state)
+{
+	assert_string_equal(trace_server_without_keel_threads(pol), "S@0 G@2 R@9 G@12");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_leaves_when_keel_threads_are_gone),
 		cmocka_unit_test(test_two_hogs_get_their_budgets),
 		cmocka_unit_test(test_earliest_deadline_first),
 		cmocka_unit_test(test_throttled_hart_idles_with_its_timer_armed),

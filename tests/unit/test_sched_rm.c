@@ -171,9 +171,15 @@ static void test_full_hart_with_one_reservation(void **state)
 				 "(response-time test)");
 }
 
+static void test_server_leaves_when_keel_threads_are_gone(void **state)
+{
+	assert_string_equal(trace_server_without_keel_threads(pol), "S@0 G@2 R@9 G@12");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_leaves_when_keel_threads_are_gone),
 		cmocka_unit_test(test_shorter_period_first),
 		cmocka_unit_test(test_equal_periods_in_admission_order),
 		cmocka_unit_test(test_release_preempts_longer_period),

@@ -293,14 +293,35 @@ static bool may_run(const struct vcpu_guest *vg)
 }
 
 /*
+ * Nothing else can run on this hart: wait for an interrupt in place (wfi,
+ * interrupts masked: a pending one ends it) instead of blocking, which would
+ * switch to the idle VCPU and back.  What ends the wait: the guest's own
+ * interrupts as the hart raises them (the wfi wakes on hip & hie whatever
+ * the delegation, so under Sstc on vstimecmp), a kick from another hart as
+ * an IPI (in_guest stays published), a wake-up of another VCPU here as a
+ * reschedule (sched_wait_begin), any host interrupt.  False when it must
+ * block instead.
+ */
+static bool wait_here(void)
+{
+	if (!sched_wait_begin())
+		return false;
+	wfi();
+	sched_wait_end();
+	return true;
+}
+
+/*
  * With interrupts off, on this hart: load the VCPU, publish in_guest, take
- * requests.  False when it must not enter now: park until *until (timebase
- * ticks, UINT64_MAX for none) or a kick.
+ * requests, and while it waits for an interrupt, wait here if it may.  False
+ * when it must not enter now: park until *until (timebase ticks, UINT64_MAX
+ * for none) or a kick.
  */
 static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 {
 	struct percpu *pc = this_cpu();
 	struct guest *g = vg->guest;
+	bool waited = false;
 
 	if (pc->guest_loaded != vg) {
 		struct vcpu_guest *owner = pc->guest_loaded;
@@ -322,15 +343,42 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 	}
 	__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	take_requests(vg);
-	*until = UINT64_MAX;
-	if (!may_run(vg))
-		return false;
-	if (vg->waiting) {
-		if (!vcpu_irq_pending()) {
-			*until = vcpu_wake_deadline();
+	for (;;) {
+		take_requests(vg);
+		*until = UINT64_MAX;
+		if (!may_run(vg))
 			return false;
+		/*
+		 * Waiting here, only an interrupt the hart raised itself lets it
+		 * in: QEMU's vstimecmp callback has then run, and cannot raise
+		 * VSTIP again after the guest disarmed (vcpu_irq_pending).
+		 */
+		if (!vg->waiting || vcpu_irq_raised())
+			break;
+		if (waited) {
+			/*
+			 * Take the host interrupt that ended the wait, then look
+			 * again.  The handler may preempt this thread: no kick
+			 * may wait for it meanwhile.
+			 */
+			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
+			irq_enable();
+			irq_disable();
+			__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			waited = false;
+			continue;
 		}
+		if (wait_here()) {
+			waited = true;
+			continue;
+		}
+		if (vcpu_irq_pending())
+			break;
+		*until = vcpu_wake_deadline();
+		return false;
+	}
+	if (vg->waiting) {
 		vg->waiting = false;
 		if (vg->hsm == HSM_SUSPENDED) {
 			if (vg->suspend_nonret)

@@ -162,23 +162,34 @@ void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval)
 }
 
 /* An interrupt pending and enabled for the guest on this hart (its CSRs loaded). */
+bool vcpu_irq_raised(void)
+{
+	return csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS;
+}
+
 bool vcpu_irq_pending(void)
 {
-	u64 hie = csr_read(CSR_HIE);
+	u64 cmp;
 
-	if (csr_read(CSR_HIP) & hie & HIDELEG_VS)
+	if (vcpu_irq_raised())
 		return true;
 	/*
-	 * QEMU 7.2 can miss raising the vstimecmp interrupt: compare for it,
-	 * and write vstimecmp again so that the interrupt is really raised
-	 * (else the guest would find nothing, wait again, and spin).
+	 * QEMU 7.2 raises the vstimecmp interrupt from a host timer of its
+	 * own, which may run later than Keel's timer for the same deadline:
+	 * compare for it, and raise it by writing vstimecmp again.  A value
+	 * in the past raises VSTIP but leaves QEMU's timer armed, which would
+	 * raise it once more after the guest disarmed: UINT64_MAX first moves
+	 * that timer away.  A callback QEMU already started still can (the
+	 * wait in place never comes here: it waits for the hart's own VSTIP).
 	 */
-	if ((csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (hie & HVIP_VSTIP) &&
-	    csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP)) {
-		csr_write(CSR_VSTIMECMP, csr_read(CSR_VSTIMECMP));
-		return true;
-	}
-	return false;
+	if (!(csr_read(CSR_HENVCFG) & HENVCFG_STCE) || !(csr_read(CSR_HIE) & HVIP_VSTIP))
+		return false;
+	cmp = csr_read(CSR_VSTIMECMP);
+	if (csr_read(CSR_TIME) < cmp)
+		return false;
+	csr_write(CSR_VSTIMECMP, UINT64_MAX);
+	csr_write(CSR_VSTIMECMP, cmp);
+	return true;
 }
 
 /* When a waiting VCPU's own timer would make vcpu_irq_pending() true (UINT64_MAX: never). */

@@ -311,13 +311,19 @@ static bool wait_here(void)
 	return true;
 }
 
+/* What prepare_entry found. */
+enum entry {
+	ENTRY_GO,    /* enter the guest */
+	ENTRY_PARK,  /* park until *until or a kick */
+	ENTRY_AGAIN, /* a wait here ended without an interrupt for the guest: take the
+		      * host's, which may switch threads, then prepare again */
+};
+
 /*
  * With interrupts off, on this hart: load the VCPU, publish in_guest, take
- * requests, and while it waits for an interrupt, wait here if it may.  False
- * when it must not enter now: park until *until (timebase ticks, UINT64_MAX
- * for none) or a kick.
+ * requests, and while it waits for an interrupt, wait here if it may.
  */
-static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
+static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 {
 	struct percpu *pc = this_cpu();
 	struct guest *g = vg->guest;
@@ -347,7 +353,7 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 		take_requests(vg);
 		*until = UINT64_MAX;
 		if (!may_run(vg))
-			return false;
+			return ENTRY_PARK;
 		/*
 		 * Waiting here, only an interrupt the hart raised itself lets it
 		 * in: QEMU's vstimecmp callback has then run, and cannot raise
@@ -355,28 +361,15 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 		 */
 		if (!vg->waiting || vcpu_irq_raised())
 			break;
-		if (waited) {
-			/*
-			 * Take the host interrupt that ended the wait, then look
-			 * again.  The handler may preempt this thread: no kick
-			 * may wait for it meanwhile.
-			 */
-			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
-			irq_enable();
-			irq_disable();
-			__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			waited = false;
-			continue;
+		if (waited)
+			return ENTRY_AGAIN;
+		if (!wait_here()) {
+			if (vcpu_irq_pending())
+				break;
+			*until = vcpu_wake_deadline();
+			return ENTRY_PARK;
 		}
-		if (wait_here()) {
-			waited = true;
-			continue;
-		}
-		if (vcpu_irq_pending())
-			break;
-		*until = vcpu_wake_deadline();
-		return false;
+		waited = true;
 	}
 	if (vg->waiting) {
 		vg->waiting = false;
@@ -386,7 +379,7 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 			__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);
 		}
 	}
-	return true;
+	return ENTRY_GO;
 }
 
 /*
@@ -430,6 +423,7 @@ void guest_vcpu_loop(void *arg)
 
 	for (;;) {
 		enum guest_state st = g->state;
+		enum entry e;
 		u64 until;
 
 		if (st != GUEST_RUNNING && st != GUEST_PAUSED)
@@ -441,10 +435,12 @@ void guest_vcpu_loop(void *arg)
 		irq_disable();
 		if (this_cpu()->rq.need_resched)
 			sched_preempt();
-		if (!prepare_entry(vg, &until)) {
+		e = prepare_entry(vg, &until);
+		if (e != ENTRY_GO) {
 			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
 			irq_enable();
-			park(vg, until);
+			if (e == ENTRY_PARK)
+				park(vg, until);
 			continue;
 		}
 		run(vg);

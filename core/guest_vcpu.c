@@ -357,7 +357,8 @@ static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 		/*
 		 * Waiting here, only an interrupt the hart raised itself lets it
 		 * in: QEMU's vstimecmp callback has then run, and cannot raise
-		 * VSTIP again after the guest disarmed (vcpu_irq_pending).
+		 * VSTIP again after the guest disarmed (see vstimecmp_write in
+		 * arch/riscv/vcpu.c).
 		 */
 		if (!vg->waiting || vcpu_irq_raised())
 			break;

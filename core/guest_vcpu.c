@@ -348,14 +348,41 @@ static bool may_run(const struct vcpu_guest *vg)
 }
 
 /*
- * With interrupts off, on this hart: load the VCPU, publish in_guest, take
- * requests.  False when it must not enter now: park until *until (timebase
- * ticks, UINT64_MAX for none) or a kick.
+ * Nothing else can run on this hart: wait for an interrupt in place (wfi,
+ * interrupts masked: a pending one ends it) instead of blocking, which would
+ * switch to the idle VCPU and back.  What ends the wait: the guest's own
+ * interrupts as the hart raises them (the wfi wakes on hip & hie whatever
+ * the delegation, so under Sstc on vstimecmp), a kick from another hart as
+ * an IPI (in_guest stays published), a wake-up of another VCPU here as a
+ * reschedule (sched_wait_begin), any host interrupt.  False when it must
+ * block instead.
  */
-static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
+static bool wait_here(void)
+{
+	if (!sched_wait_begin())
+		return false;
+	wfi();
+	sched_wait_end();
+	return true;
+}
+
+/* What prepare_entry found. */
+enum entry {
+	ENTRY_GO,    /* enter the guest */
+	ENTRY_PARK,  /* park until *until or a kick */
+	ENTRY_AGAIN, /* a wait here ended without an interrupt for the guest: take the
+		      * host's, which may switch threads, then prepare again */
+};
+
+/*
+ * With interrupts off, on this hart: load the VCPU, publish in_guest, take
+ * requests, and while it waits for an interrupt, wait here if it may.
+ */
+static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 {
 	struct percpu *pc = this_cpu();
 	struct guest *g = vg->guest;
+	bool waited = false;
 
 	if (pc->guest_loaded != vg) {
 		struct vcpu_guest *owner = pc->guest_loaded;
@@ -383,15 +410,30 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 	}
 	__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	take_requests(vg);
-	*until = UINT64_MAX;
-	if (!may_run(vg))
-		return false;
-	if (vg->waiting) {
-		if (!vcpu_irq_pending()) {
+	for (;;) {
+		take_requests(vg);
+		*until = UINT64_MAX;
+		if (!may_run(vg))
+			return ENTRY_PARK;
+		/*
+		 * Waiting here, only an interrupt the hart raised itself lets it
+		 * in: QEMU's vstimecmp callback has then run, and cannot raise
+		 * VSTIP again after the guest disarmed (see vstimecmp_write in
+		 * arch/riscv/vcpu.c).
+		 */
+		if (!vg->waiting || vcpu_irq_raised())
+			break;
+		if (waited)
+			return ENTRY_AGAIN;
+		if (!wait_here()) {
+			if (vcpu_irq_pending())
+				break;
 			*until = vcpu_wake_deadline();
-			return false;
+			return ENTRY_PARK;
 		}
+		waited = true;
+	}
+	if (vg->waiting) {
 		vg->waiting = false;
 		if (vg->hsm == HSM_SUSPENDED) {
 			if (vg->suspend_nonret)
@@ -401,7 +443,7 @@ static bool prepare_entry(struct vcpu_guest *vg, u64 *until)
 	}
 	/* Every switch to this thread comes through here before the guest runs again. */
 	sbi_sta_update(vg);
-	return true;
+	return ENTRY_GO;
 }
 
 /*
@@ -445,6 +487,7 @@ void guest_vcpu_loop(void *arg)
 
 	for (;;) {
 		enum guest_state st = g->state;
+		enum entry e;
 		u64 until;
 
 		if (st != GUEST_RUNNING && st != GUEST_PAUSED)
@@ -461,10 +504,12 @@ void guest_vcpu_loop(void *arg)
 			irq_enable();
 			continue;
 		}
-		if (!prepare_entry(vg, &until)) {
+		e = prepare_entry(vg, &until);
+		if (e != ENTRY_GO) {
 			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
 			irq_enable();
-			park(vg, until);
+			if (e == ENTRY_PARK)
+				park(vg, until);
 			continue;
 		}
 		run(vg);

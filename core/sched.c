@@ -232,7 +232,8 @@ static void resched(unsigned int cpu)
  */
 static bool wake_kick(struct sched_rq *rq, struct vcpu *v, u64 now)
 {
-	return rq->curr->idle || rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
+	return rq->curr->idle || rq->waiting ||
+	       rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
 	       next_event(rq, now) < rq->armed;
 }
 
@@ -457,7 +458,7 @@ void sched_wake(struct vcpu *v)
 		} else if (rq->curr != v && !v->on_rq) {
 			u64 now = time_ns();
 
-			if (v->move_to < 0 && !rq->idling)
+			if (v->move_to < 0 && !rq->idling && !rq->waiting)
 				v->move_to = balance_target(v);
 			if (v->move_to >= 0) {
 				v->detached = v->requeue = move = true;
@@ -475,6 +476,36 @@ void sched_wake(struct vcpu *v)
 		migrate_detached(v);
 	else if (kick && cpu == this_cpu()->index)
 		sched_preempt_check();
+}
+
+bool sched_wait_begin(void)
+{
+	struct sched_rq *rq = &this_cpu()->rq;
+	struct vcpu *v = rq->curr;
+	bool ok;
+
+	spin_lock(&rq->lock);
+	/* A budget's policy would take the wait for running time (and a period
+	 * spent so for a deadline miss): such a VCPU blocks. */
+	ok = !rq->need_resched && !v->se.p.budget_ns && !rq->policy->nr_queued(rq->priv);
+	if (ok) {
+		account(rq, time_ns());
+		rq->waiting = true;
+	}
+	spin_unlock(&rq->lock);
+	return ok;
+}
+
+/* Without the lock: only this hart, interrupts off, writes these (a late
+ * wake-up that still sees waiting costs one needless reschedule). */
+void sched_wait_end(void)
+{
+	struct sched_rq *rq = &this_cpu()->rq;
+	u64 now = time_ns();
+
+	rq->waiting = false;
+	rq->idle_ns += now - rq->curr->last_start_ns;
+	rq->curr->last_start_ns = now;
 }
 
 void sched_handle_resched_ipi(void)
@@ -519,7 +550,8 @@ void sched_rq_info(unsigned int cpu, struct sched_rq_info *info)
 	snprintf(info->curr, sizeof(info->curr), "%s", rq->curr->name);
 	info->nr_runnable = nr_runnable(rq);
 	info->nr_switches = rq->nr_switches;
-	info->idle_ns = rq->idle_ns + (rq->curr->idle ? now - rq->curr->last_start_ns : 0);
+	info->idle_ns =
+		rq->idle_ns + (rq->curr->idle || rq->waiting ? now - rq->curr->last_start_ns : 0);
 	info->up_ns = now - rq->start_ns;
 	info->table = rq->table;
 	spin_unlock_irqrestore(&rq->lock, flags);

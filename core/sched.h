@@ -70,6 +70,7 @@ struct sched_rq {
 	struct vcpu *curr, *idle, *switch_prev;
 	bool need_resched;
 	volatile bool idling; /* its idle VCPU runs: where a waking VCPU may go */
+	bool waiting; /* curr waits for an interrupt in place (sched_wait_begin) */
 	u64 nr_switches;
 	u64 idle_ns, start_ns; /* idle time since the hart started scheduling at start_ns */
 	u64 armed; /* the policy's next event, the timer's deadline (SCHED_NEVER: off) */
@@ -138,6 +139,16 @@ void sched_wake(struct vcpu *v);
 void sched_set_blocked(void);
 void sched_set_runnable(void);
 void sched_preempt_check(void);
+/*
+ * Interrupts off: may the current VCPU wait for an interrupt on its hart
+ * (wfi) instead of blocking, since nothing else is runnable here and it has
+ * no budget that the wait would spend?  True: it waits until
+ * sched_wait_end(), the time is the hart's idle time, and a wake-up of
+ * another VCPU on the hart asks it to reschedule (need_resched, by IPI from
+ * another hart), as it would wake the idle VCPU.
+ */
+bool sched_wait_begin(void);
+void sched_wait_end(void);
 void sched_handle_resched_ipi(void);
 unsigned int sched_nr_runnable(unsigned int cpu);
 void sched_curr_name(unsigned int cpu, char *buf, size_t len);

@@ -35,26 +35,15 @@ void sbi_server_guest_init(struct guest *g)
 	for (int hot = 1; hot >= 0; hot--)
 		for (const struct sbi_ext *e = __start_keel_sbi_exts; e < __stop_keel_sbi_exts; e++)
 			if (e->hot == hot && offered(g, e)) {
-				/* One EID each, so that the fast path compares one value. */
-				if (e->fast && e->eid_min == e->eid_max && e->fast()) {
+				/* One EID each, so that the fast path compares one value,
+				 * and a result in a0 and a1. */
+				if (e->fast && e->eid_min == e->eid_max && !e->legacy &&
+				    e->fast()) {
 					g->sbi_fast_stat[g->nr_sbi_fast] = stat_index(e);
 					g->sbi_fast[g->nr_sbi_fast++] = e;
 				}
 				g->sbi[g->nr_sbi++] = e;
 			}
-}
-
-static const struct sbi_ext *find(const struct guest *g, unsigned long eid)
-{
-	for (unsigned int i = 0; i < g->nr_sbi; i++)
-		if (eid >= g->sbi[i]->eid_min && eid <= g->sbi[i]->eid_max)
-			return g->sbi[i];
-	return NULL;
-}
-
-bool sbi_server_has(const struct guest *g, unsigned long eid)
-{
-	return find(g, eid) != NULL;
 }
 
 long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
@@ -70,10 +59,11 @@ long sbi_for_each_hart(struct guest *g, unsigned long mask, unsigned long base,
 	return 0;
 }
 
-/* The result in a0 (and a1 unless legacy); inlined into the fast path. */
+/* The result in a0, and in a1 when @value (not legacy); inlined into the fast path. */
 static inline __attribute__((always_inline)) void serve(struct guest *g, struct vcpu_guest *vg,
 							struct guest_regs *r,
-							const struct sbi_ext *e, unsigned int stat)
+							const struct sbi_ext *e, unsigned int stat,
+							bool value)
 {
 	struct sbiret ret = { SBI_ERR_NOT_SUPPORTED, 0 };
 
@@ -81,7 +71,7 @@ static inline __attribute__((always_inline)) void serve(struct guest *g, struct 
 	if (e)
 		ret = e->call(g, vg, r);
 	r->x[10] = ret.error;
-	if (!e || !e->legacy)
+	if (value)
 		r->x[11] = ret.value;
 }
 
@@ -94,7 +84,7 @@ int sbi_fast_call(struct guest_regs *r)
 	for (unsigned int i = 0; i < g->nr_sbi_fast; i++)
 		if (g->sbi_fast[i]->eid_min == eid) {
 			vg->st.exits++;
-			serve(g, vg, r, g->sbi_fast[i], g->sbi_fast_stat[i]);
+			serve(g, vg, r, g->sbi_fast[i], g->sbi_fast_stat[i], true);
 			csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
 			return 1;
 		}
@@ -103,9 +93,9 @@ int sbi_fast_call(struct guest_regs *r)
 
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r)
 {
-	const struct sbi_ext *e = find(g, r->x[17]);
+	const struct sbi_ext *e = sbi_find(g->sbi, g->nr_sbi, r->x[17]);
 
-	serve(g, vg, r, e, stat_index(e));
+	serve(g, vg, r, e, stat_index(e), !e || !e->legacy);
 }
 
 bool sbi_fast_always(void)

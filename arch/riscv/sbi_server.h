@@ -63,8 +63,18 @@ bool sbi_fast_always(void);
 
 /* After an ecall from VS-mode: a7 = extension, a6 = function, results in a0/a1. */
 void sbi_server_call(struct guest *g, struct vcpu_guest *vg, struct guest_regs *r);
-/* Would the guest's probe of extension @eid find it? */
-bool sbi_server_has(const struct guest *g, unsigned long eid);
+/*
+ * The extension of @eid in a guest's table (struct guest's sbi, nr_sbi), or
+ * NULL: inline, for the probe (BASE) as for the call.
+ */
+static inline const struct sbi_ext *sbi_find(const struct sbi_ext *const *tab, unsigned int n,
+					     unsigned long eid)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (eid >= tab[i]->eid_min && eid <= tab[i]->eid_max)
+			return tab[i];
+	return NULL;
+}
 /*
  * SBI STA, on the VCPU's own thread: before it enters the guest (interrupts
  * off, after any switch to it), the steal time into its record if it moved;

@@ -48,6 +48,21 @@ void vcpu_csrs_init(struct guest_csrs *c)
 	*c = (struct guest_csrs){ .vstimecmp = UINT64_MAX };
 }
 
+/*
+ * Write vstimecmp so that QEMU 7.2's own timer for it holds this value
+ * alone.  A value in the past raises VSTIP at once but leaves that timer as
+ * it was, armed for whatever was written before (another VCPU's deadline, or
+ * this one's when re-raised early), and its callback would raise VSTIP again
+ * later, e.g. after the guest disarmed.  UINT64_MAX first moves the timer
+ * away; the write also waits for a callback QEMU already started (it takes
+ * the lock the callback runs under).
+ */
+static void vstimecmp_write(u64 cmp)
+{
+	csr_write(CSR_VSTIMECMP, UINT64_MAX);
+	csr_write(CSR_VSTIMECMP, cmp);
+}
+
 void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
 {
 	csr_write(CSR_VSSTATUS, c->vsstatus);
@@ -62,7 +77,7 @@ void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp)
 	csr_write(CSR_SENVCFG, c->senvcfg);
 	csr_write(CSR_HVIP, c->hvip);
 	if (csr_read(CSR_HENVCFG) & HENVCFG_STCE)
-		csr_write(CSR_VSTIMECMP, c->vstimecmp);
+		vstimecmp_write(c->vstimecmp);
 	if (vcpu_fp) {
 		csr_set(CSR_SSTATUS, SSTATUS_FS);
 		fp_load(c->f);
@@ -162,23 +177,29 @@ void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval)
 }
 
 /* An interrupt pending and enabled for the guest on this hart (its CSRs loaded). */
+bool vcpu_irq_raised(void)
+{
+	return csr_read(CSR_HIP) & csr_read(CSR_HIE) & HIDELEG_VS;
+}
+
 bool vcpu_irq_pending(void)
 {
-	u64 hie = csr_read(CSR_HIE);
+	u64 cmp;
 
-	if (csr_read(CSR_HIP) & hie & HIDELEG_VS)
+	if (vcpu_irq_raised())
 		return true;
 	/*
-	 * QEMU 7.2 can miss raising the vstimecmp interrupt: compare for it,
-	 * and write vstimecmp again so that the interrupt is really raised
-	 * (else the guest would find nothing, wait again, and spin).
+	 * QEMU 7.2 raises the vstimecmp interrupt from a host timer of its
+	 * own, which may run later than Keel's timer for the same deadline:
+	 * compare for it, and raise it by writing vstimecmp again.
 	 */
-	if ((csr_read(CSR_HENVCFG) & HENVCFG_STCE) && (hie & HVIP_VSTIP) &&
-	    csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP)) {
-		csr_write(CSR_VSTIMECMP, csr_read(CSR_VSTIMECMP));
-		return true;
-	}
-	return false;
+	if (!(csr_read(CSR_HENVCFG) & HENVCFG_STCE) || !(csr_read(CSR_HIE) & HVIP_VSTIP))
+		return false;
+	cmp = csr_read(CSR_VSTIMECMP);
+	if (csr_read(CSR_TIME) < cmp)
+		return false;
+	vstimecmp_write(cmp);
+	return true;
 }
 
 /* When a waiting VCPU's own timer would make vcpu_irq_pending() true (UINT64_MAX: never). */

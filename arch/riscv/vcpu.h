@@ -50,6 +50,9 @@ void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1);
 void vcpu_boot_clean(void);
 /* An exception the guest's S-mode handles (e.g. an illegal instruction). */
 void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval);
+/* The hart raises a VS interrupt the guest enabled (what ends a wfi for it). */
+bool vcpu_irq_raised(void);
+/* Also a due vstimecmp interrupt QEMU did not raise yet, raised now. */
 bool vcpu_irq_pending(void);
 u64 vcpu_wake_deadline(void);
 void vcpu_hfence_vvma(void);

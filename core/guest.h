@@ -177,6 +177,11 @@ void guest_vcpu_device_deadline(struct vcpu_guest *vg, u64 deadline);
  * moved to another hart, which waits for it: save it to memory.
  */
 void guest_vcpu_release(void);
+/*
+ * The idle loop, before its wfi: the VCPU state this hart still holds goes to
+ * memory, so that none of its interrupts wakes the hart.
+ */
+void guest_vcpu_idle(void);
 /* Make a VCPU look at its state now: leave guest mode, leave WFI or parking. */
 void guest_vcpu_kick(struct vcpu_guest *vg);
 void guest_kick_all(struct guest *g);

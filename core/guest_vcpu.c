@@ -164,14 +164,23 @@ static void take_requests(struct vcpu_guest *vg)
 
 /* ------------------------------------------------------------ migration */
 
-/* This hart's VCPU state to memory (interrupts off). */
+/* This hart's VCPU state to memory, and none of its interrupts left here (interrupts off). */
 static void unload(struct percpu *pc)
 {
 	struct vcpu_guest *owner = pc->guest_loaded;
 
 	vcpu_csrs_save(&owner->csrs);
+	vcpu_quiesce();
 	pc->guest_loaded = NULL;
 	__atomic_store_n(&owner->loaded_on, -1, __ATOMIC_RELEASE);
+}
+
+void guest_vcpu_idle(void)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->guest_loaded)
+		unload(pc);
 }
 
 void guest_vcpu_release(void)
@@ -368,10 +377,8 @@ static bool wait_here(void)
 
 /* What prepare_entry found. */
 enum entry {
-	ENTRY_GO,    /* enter the guest */
-	ENTRY_PARK,  /* park until *until or a kick */
-	ENTRY_AGAIN, /* a wait here ended without an interrupt for the guest: take the
-		      * host's, which may switch threads, then prepare again */
+	ENTRY_GO,   /* enter the guest */
+	ENTRY_PARK, /* park until *until or a kick */
 };
 
 /*
@@ -403,7 +410,7 @@ static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 		/* Nothing from before a stop survives a start. */
 		timer_event_stop(&vg->vtimer);
 		__atomic_store_n(&vg->pending, 0, __ATOMIC_RELAXED);
-		vcpu_boot_clean();
+		vcpu_quiesce();
 		vcpu_boot(&vg->regs, vg->start_addr, vg->index, vg->start_arg);
 		vg->waiting = false;
 		__atomic_store_n(&vg->hsm, HSM_STARTED, __ATOMIC_RELEASE);
@@ -423,8 +430,16 @@ static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 		 */
 		if (!vg->waiting || vcpu_irq_raised())
 			break;
-		if (waited)
-			return ENTRY_AGAIN;
+		/*
+		 * Something else for the hart ended the wait (the host interrupt
+		 * is still pending): the VCPU blocks, as a WFI that cannot wait
+		 * here does.  Taken while it was runnable, the interrupt would
+		 * preempt it, queue it (steal time) or move it to another hart.
+		 */
+		if (waited) {
+			*until = vcpu_wake_deadline();
+			return ENTRY_PARK;
+		}
 		if (!wait_here()) {
 			if (vcpu_irq_pending())
 				break;
@@ -507,9 +522,8 @@ void guest_vcpu_loop(void *arg)
 		e = prepare_entry(vg, &until);
 		if (e != ENTRY_GO) {
 			__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELEASE);
-			irq_enable();
-			if (e == ENTRY_PARK)
-				park(vg, until);
+			/* Blocked before a pending host interrupt is taken. */
+			park(vg, until);
 			continue;
 		}
 		run(vg);
@@ -520,9 +534,8 @@ void guest_vcpu_loop(void *arg)
 	timer_event_stop(&vg->vtimer);
 	timer_event_stop(&vg->dev_timer);
 	claim_state(vg);
-	if (this_cpu()->guest_loaded == vg) {
-		this_cpu()->guest_loaded = NULL;
-		vg->loaded_on = -1;
-	}
+	/* Saved for nothing, but its interrupts must not stay armed on the hart. */
+	if (this_cpu()->guest_loaded == vg)
+		unload(this_cpu());
 	irq_enable();
 }

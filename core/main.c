@@ -11,6 +11,7 @@
 #include "arch/riscv/trap.h"
 #include "core/boot.h"
 #include "core/driver.h"
+#include "core/guest.h"
 #include "core/irq.h"
 #include "core/mm.h"
 #include "core/package.h"
@@ -43,6 +44,7 @@ void idle_loop(void)
 {
 	for (;;) {
 		irq_disable();
+		guest_vcpu_idle();
 		if (!this_cpu()->rq.need_resched)
 			wfi();
 		irq_enable();

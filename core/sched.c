@@ -169,8 +169,13 @@ static void account(struct sched_rq *rq, u64 now)
 	struct vcpu *v = rq->curr;
 	u64 ran = now - v->last_start_ns;
 
-	v->runtime_ns += ran;
 	v->last_start_ns = now;
+	/* A VCPU waiting in place (sched_wait_begin) leaves the hart idle. */
+	if (rq->waiting) {
+		rq->idle_ns += ran;
+		return;
+	}
+	v->runtime_ns += ran;
 	if (v->idle)
 		rq->idle_ns += ran;
 	else
@@ -496,16 +501,15 @@ bool sched_wait_begin(void)
 	return ok;
 }
 
-/* Without the lock: only this hart, interrupts off, writes these (a late
- * wake-up that still sees waiting costs one needless reschedule). */
+/* The wait's time is idle time (account, under the lock: other harts account too). */
 void sched_wait_end(void)
 {
 	struct sched_rq *rq = &this_cpu()->rq;
-	u64 now = time_ns();
 
+	spin_lock(&rq->lock);
+	account(rq, time_ns());
 	rq->waiting = false;
-	rq->idle_ns += now - rq->curr->last_start_ns;
-	rq->curr->last_start_ns = now;
+	spin_unlock(&rq->lock);
 }
 
 void sched_handle_resched_ipi(void)

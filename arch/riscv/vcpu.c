@@ -145,7 +145,7 @@ void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1)
  * A fresh start (HSM start, boot): nothing left of the VCPU's previous run
  * may fire, no interrupt pending or enabled, no timer armed.
  */
-void vcpu_boot_clean(void)
+void vcpu_quiesce(void)
 {
 	csr_write(CSR_VSIE, 0);
 	csr_clear(CSR_HVIP, HIDELEG_VS);

@@ -46,8 +46,13 @@ void vcpu_csrs_load(const struct guest_csrs *c, u64 hgatp);
 void vcpu_csrs_save(struct guest_csrs *c);
 /* Set a VCPU up as SBI HSM start defines it (on the hart holding its CSRs). */
 void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1);
-/* Also, for a start after a stop: no interrupt pending, enabled or armed. */
-void vcpu_boot_clean(void);
+/*
+ * No guest interrupt pending, enabled or armed on this hart: for a start after
+ * a stop, and once a VCPU's CSRs are saved (else the hart's wfi, which wakes on
+ * any pending and enabled interrupt, would keep waking for a guest that is
+ * not here).
+ */
+void vcpu_quiesce(void);
 /* An exception the guest's S-mode handles (e.g. an illegal instruction). */
 void vcpu_inject_exception(struct guest_regs *r, u64 cause, u64 tval);
 /* The hart raises a VS interrupt the guest enabled (what ends a wfi for it). */

@@ -113,6 +113,18 @@ void sched_init_cpu(unsigned int cpu, struct vcpu *idle)
 	timer_event_init(&rq->timer, event_due, rq);
 }
 
+/*
+ * The harts whose idle VCPU runs, a bit each: where a VCPU that could run now
+ * may go.  Each hart writes its own bit when it changes (a hart sets it once
+ * it schedules, so once it is online); others read it without locks.
+ */
+static u64 idle_harts;
+
+static bool hart_idles(unsigned int cpu)
+{
+	return __atomic_load_n(&idle_harts, __ATOMIC_RELAXED) & (1ULL << cpu);
+}
+
 static unsigned int rq_cpu(const struct sched_rq *rq)
 {
 	return container_of(rq, struct percpu, rq)->index;
@@ -265,14 +277,12 @@ static int admit_locked(struct sched_rq *rq, struct vcpu *v, u64 now, char *err,
  */
 static int balance_target(const struct vcpu *v)
 {
-	u64 idle = 0;
+	u64 idle = __atomic_load_n(&idle_harts, __ATOMIC_RELAXED);
 
+	if (v->affinity)
+		idle &= v->affinity;
 	if (v->se.p.budget_ns || v->se.p.windows)
 		return -1;
-	for (unsigned int i = 0; i < nr_cpus; i++)
-		if (i != v->cpu && percpu_data[i].online && allowed(v->affinity, i) &&
-		    percpu_data[i].rq.idling)
-			idle |= 1ULL << i;
 	return hartset_next_idle(idle, v->cpu);
 }
 
@@ -381,7 +391,12 @@ static void __schedule(bool preempt)
 		next->wait_ns += now - next->queued_ns;
 	next->on_rq = false;
 	rq->curr = next;
-	rq->idling = next->idle;
+	if (hart_idles(pc->index) != next->idle) {
+		if (next->idle)
+			__atomic_fetch_or(&idle_harts, 1ULL << pc->index, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_and(&idle_harts, ~(1ULL << pc->index), __ATOMIC_RELAXED);
+	}
 	next->last_start_ns = now;
 	arm(rq, now);
 	if (next == prev) {
@@ -463,7 +478,7 @@ void sched_wake(struct vcpu *v)
 		} else if (rq->curr != v && !v->on_rq) {
 			u64 now = time_ns();
 
-			if (v->move_to < 0 && !rq->idling && !rq->waiting)
+			if (v->move_to < 0 && !hart_idles(cpu) && !rq->waiting)
 				v->move_to = balance_target(v);
 			if (v->move_to >= 0) {
 				v->detached = v->requeue = move = true;

@@ -69,8 +69,7 @@ struct sched_rq {
 	const struct sched_policy *policy;
 	struct vcpu *curr, *idle, *switch_prev;
 	bool need_resched;
-	volatile bool idling; /* its idle VCPU runs: where a waking VCPU may go */
-	bool waiting;	      /* curr waits for an interrupt in place (sched_wait_begin) */
+	bool waiting; /* curr waits for an interrupt in place (sched_wait_begin) */
 	u64 nr_switches;
 	u64 idle_ns, start_ns; /* idle time since the hart started scheduling at start_ns */
 	u64 armed; /* the policy's next event, the timer's deadline (SCHED_NEVER: off) */

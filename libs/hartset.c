@@ -100,6 +100,9 @@ int hartset_least_loaded(u64 allowed, u64 tried, const unsigned int *load, unsig
 
 int hartset_next_idle(u64 idle, unsigned int cur)
 {
+	/* Mostly none: a switch asks this whenever another VCPU takes the hart. */
+	if (!(idle & ~BIT(cur)))
+		return -1;
 	for (unsigned int k = 1; k < HARTSET_MAX; k++) {
 		unsigned int i = (cur + k) % HARTSET_MAX;
 

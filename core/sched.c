@@ -210,7 +210,9 @@ static void leave(struct sched_rq *rq, struct vcpu *v)
 
 static u64 next_event(struct sched_rq *rq, u64 now)
 {
-	return rq->policy->next_event(rq->priv, rq->curr->idle ? NULL : &rq->curr->se, now);
+	/* Waiting in place, curr is as good as idle: no slice runs out. */
+	return rq->policy->next_event(rq->priv,
+				      rq->curr->idle || rq->waiting ? NULL : &rq->curr->se, now);
 }
 
 /* On the hart of @rq: the timer goes off at the policy's next event (rounded up to a tick). */
@@ -509,8 +511,17 @@ bool sched_wait_begin(void)
 	 * spent so for a deadline miss): such a VCPU blocks. */
 	ok = !rq->need_resched && !v->se.p.budget_ns && !rq->policy->nr_queued(rq->priv);
 	if (ok) {
-		account(rq, time_ns());
+		u64 now = time_ns();
+
+		account(rq, now);
 		rq->waiting = true;
+		/*
+		 * Without its slice timer, which would end the wait for nothing
+		 * (the VCPU then blocks).  Not re-armed after the wait: a VCPU
+		 * queued later finds the next event earlier than rq->armed, and
+		 * the hart reschedules.
+		 */
+		arm(rq, now);
 	}
 	spin_unlock(&rq->lock);
 	return ok;

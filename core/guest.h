@@ -209,6 +209,14 @@ int guest_vcpu_hsm_start(struct vcpu_guest *vg, u64 addr, u64 arg);
 void guest_vcpu_hsm_stop(struct vcpu_guest *vg);
 void guest_vcpu_suspend(struct vcpu_guest *vg, bool nonret, u64 addr, u64 arg);
 const char *guest_vcpu_hsm_name(u32 hsm);
+/*
+ * A load or store guest-page fault, from the trap entry (every guest register
+ * and the trap CSRs saved in @r, interrupts off, in_guest published): the
+ * access emulated (guest_mmio), or the guest halted with the reason.  1: the
+ * guest goes straight back; 0: the exit goes on to the VCPU's loop, which has
+ * work (a reschedule, a state change, posted work) or a halted guest.
+ */
+int guest_vcpu_mmio(struct guest_regs *r);
 /* sepc, scause, stval, sstatus and x1..x31 (of the last exit), as a Keel trap report shows them. */
 void guest_regs_dump(const struct guest_regs *r);
 

@@ -141,6 +141,14 @@ void guest_vcpu_request(struct vcpu_guest *vg, u32 req)
 		;
 }
 
+/* hvip's level bits are Keel's alone: they follow the word, set and cleared; @irqs raised. */
+static void set_hvip(struct vcpu_guest *vg, u32 irqs, u32 levels)
+{
+	csr_clear(CSR_HVIP, HVIP_LEVELS & ~levels);
+	csr_set(CSR_HVIP, irqs | levels);
+	vg->levels_hw = levels;
+}
+
 /* On the VCPU's hart, its CSRs loaded, in_guest published. */
 static void take_requests(struct vcpu_guest *vg)
 {
@@ -156,10 +164,7 @@ static void take_requests(struct vcpu_guest *vg)
 		__asm__ volatile("fence.i" ::: "memory");
 		vg->st.req_fence_i++;
 	}
-	/* hvip's level bits are Keel's alone: they follow the word, set and cleared. */
-	csr_clear(CSR_HVIP, HVIP_LEVELS & ~levels);
-	csr_set(CSR_HVIP, irqs | levels);
-	vg->levels_hw = levels;
+	set_hvip(vg, irqs, levels);
 }
 
 /* ------------------------------------------------------------ migration */
@@ -314,7 +319,6 @@ static void guest_fault(struct vcpu_guest *vg, const char *what)
 static void handle_exit(struct vcpu_guest *vg)
 {
 	struct guest_regs *r = &vg->regs;
-	char why[128];
 
 	switch (r->scause) {
 	case CAUSE_VS_ECALL:
@@ -339,9 +343,7 @@ static void handle_exit(struct vcpu_guest *vg)
 		break;
 	case CAUSE_LOAD_GUEST_PAGE_FAULT:
 	case CAUSE_STORE_GUEST_PAGE_FAULT:
-		/* Still on the hart it trapped on: the instruction read needs its vsatp/hgatp. */
-		if (guest_mmio(vg, why, sizeof(why)))
-			guest_fault(vg, why);
+		/* Served (or reported) at the trap entry already: guest_vcpu_mmio. */
 		break;
 	default:
 		guest_fault(vg, "unexpected trap");
@@ -354,6 +356,31 @@ static bool may_run(const struct vcpu_guest *vg)
 {
 	return vg->guest->state == GUEST_RUNNING &&
 	       __atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) != HSM_STOPPED;
+}
+
+int guest_vcpu_mmio(struct guest_regs *r)
+{
+	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
+	u32 levels;
+	char why[128];
+
+	/* Still on the hart it trapped on: the instruction read needs its vsatp/hgatp. */
+	if (guest_mmio(vg, why, sizeof(why))) {
+		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELAXED);
+		guest_fault(vg, why);
+		return 0;
+	}
+	/* What run() looks at after an exit; others' words come with an IPI (in_guest). */
+	if (this_cpu()->rq.need_resched || !may_run(vg) ||
+	    __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED))
+		return 0;
+	/* Its own access may have moved one of its interrupt lines. */
+	levels = __atomic_load_n(&vg->levels, __ATOMIC_ACQUIRE);
+	if (levels != vg->levels_hw)
+		set_hvip(vg, 0, levels);
+	vg->st.exits++;
+	return 1;
 }
 
 /*
@@ -462,8 +489,10 @@ static enum entry prepare_entry(struct vcpu_guest *vg, u64 *until)
 }
 
 /*
- * Enter the guest and serve the exits that need nothing else (SBI calls,
- * MMIO) without leaving: interrupts off, in_guest published.  Returns when
+ * Enter the guest and serve the exits that need nothing else (SBI calls;
+ * MMIO is served at the trap entry, guest_vcpu_mmio, and comes here only
+ * when this loop has work) without leaving: interrupts off, in_guest
+ * published.  Returns when
  * the loop has work: a host interrupt, WFI, a state change, a reschedule,
  * or something another VCPU posted.  in_guest is withdrawn while an exit is
  * served (a remote fence may wait for another VCPU that waits for this one)

@@ -46,9 +46,13 @@ void vserial_write(struct vserial *vs, const char *s, size_t n)
 
 size_t vserial_read(struct vserial *vs, u8 *buf, size_t n)
 {
-	unsigned long flags = spin_lock_irqsave(&vs->lock);
+	unsigned long flags;
 	size_t got = 0;
 
+	/* Nothing typed: no lock. */
+	if (!vserial_has_input(vs))
+		return 0;
+	flags = spin_lock_irqsave(&vs->lock);
 	while (got < n && vs->rx_tail != vs->rx_head)
 		buf[got++] = vs->rx[vs->rx_tail++ % VSERIAL_RX_SIZE];
 	spin_unlock_irqrestore(&vs->lock, flags);

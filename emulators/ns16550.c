@@ -235,9 +235,8 @@ static bool ns16550_irq_pending(struct emu_dev *d)
 	 * guest's next read takes them in): taking them now would leave
 	 * nothing for a guest that reads its console through SBI.
 	 */
-	bool typed = !(u->mcr & MCR_LOOP) && vserial_has_input(&d->guest->vserial);
-
-	return (iir(u) & IIR_NO_INT) == 0 || ((u->ier & IER_RDI) && typed);
+	return (iir(u) & IIR_NO_INT) == 0 || ((u->ier & IER_RDI) && !(u->mcr & MCR_LOOP) &&
+					      vserial_has_input(&d->guest->vserial));
 }
 
 static int ns16550_fdt_props(const struct emu_dev *d, void *fdt)

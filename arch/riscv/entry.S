@@ -141,7 +141,8 @@ trap_stack_overflow:
 
 /*
  * A trap while a guest runs: sp = its struct guest_regs, sscratch = its sp.
- * Save the guest, take back Keel's registers and return from vcpu_enter.
+ * SBI fast calls and MMIO are served here; otherwise save the guest, take
+ * back Keel's registers and return from vcpu_enter.
  */
 trap_from_guest:
 	/* What a C call may clobber, tp, and s0: all the SBI fast path needs saved. */
@@ -186,7 +187,32 @@ trap_from_guest:
 	/* SPP: the guest's own privilege (VS or VU) at the trap, restored by vcpu_enter. */
 	csrr	t0, sstatus
 	sd	t0, GR_SSTATUS(sp)
-	/* Keel's own sret must not return into the guest's virtualization mode. */
+	/*
+	 * A load or store guest-page fault: guest_vcpu_mmio serves the access
+	 * (every guest register saved: rd may be any), and when the VCPU's loop
+	 * has nothing to do the guest goes straight back at its new sepc.
+	 */
+	ld	t0, GR_SCAUSE(sp)
+	li	t1, 21			/* CAUSE_LOAD_GUEST_PAGE_FAULT */
+	beq	t0, t1, 2f
+	li	t1, 23			/* CAUSE_STORE_GUEST_PAGE_FAULT */
+	bne	t0, t1, 3f
+2:	mv	s0, sp
+	ld	tp, GR_HOST_TP(s0)
+	ld	sp, GR_HOST_SP(s0)
+	mv	a0, s0
+	call	guest_vcpu_mmio
+	mv	sp, s0
+	beqz	a0, 3f
+	ld	t0, GR_SEPC(sp)
+	csrw	sepc, t0
+	csrw	sscratch, sp
+	.irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, GR_X(\n)(sp)
+	.endr
+	ld	x2, GR_X(2)(sp)
+	sret
+3:	/* Keel's own sret must not return into the guest's virtualization mode. */
 	li	t0, 1 << 7		/* hstatus.SPV */
 	csrc	0x600, t0
 	mv	a0, sp

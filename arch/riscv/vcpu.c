@@ -246,8 +246,20 @@ int vcpu_read_guest_u64(u64 va, u64 *out)
 int vcpu_fetch_insn(u64 pc, u32 *insn)
 {
 	u16 lo, hi = 0;
+	unsigned long w = 0;
 
-	/* Two halfwords: a 32-bit instruction may straddle a page boundary. */
+	/* Aligned, a word cannot cross a page: one read (a 16-bit one ignores the rest). */
+	if (!(pc & 3)) {
+		if (__probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
+						  "hlvx.wu %0, (%1)\n.option pop"
+						  : "+r"(w)
+						  : "r"(pc)
+						  : "memory")))
+			return -EFAULT;
+		*insn = (u32)w;
+		return 0;
+	}
+	/* Else two halfwords: a 32-bit instruction may straddle a page boundary. */
 	if (hlvx_hu(pc, &lo) || ((lo & 3) == 3 && hlvx_hu(pc + 2, &hi)))
 		return -EFAULT;
 	*insn = lo | (u32)hi << 16;

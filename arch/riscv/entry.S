@@ -174,8 +174,6 @@ trap_from_guest:
 	.endr
 	csrr	t0, sepc
 	sd	t0, GR_SEPC(sp)
-	csrr	t0, scause
-	sd	t0, GR_SCAUSE(sp)
 	csrr	t0, stval
 	sd	t0, GR_STVAL(sp)
 	csrr	t0, 0x643		/* htval */
@@ -187,17 +185,18 @@ trap_from_guest:
 	/* SPP: the guest's own privilege (VS or VU) at the trap, restored by vcpu_enter. */
 	csrr	t0, sstatus
 	sd	t0, GR_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, GR_SCAUSE(sp)
 	/*
-	 * A load or store guest-page fault: guest_vcpu_mmio serves the access
-	 * (every guest register saved: rd may be any), and when the VCPU's loop
-	 * has nothing to do the guest goes straight back at its new sepc.
+	 * A load or store guest-page fault (scause 21 or 23: scause - 21 is 0
+	 * or 2): guest_vcpu_mmio serves the access (every guest register saved:
+	 * rd may be any), and when the VCPU's loop has nothing to do the guest
+	 * goes straight back at its new sepc.
 	 */
-	ld	t0, GR_SCAUSE(sp)
-	li	t1, 21			/* CAUSE_LOAD_GUEST_PAGE_FAULT */
-	beq	t0, t1, 2f
-	li	t1, 23			/* CAUSE_STORE_GUEST_PAGE_FAULT */
-	bne	t0, t1, 3f
-2:	mv	s0, sp
+	addi	t0, t0, -21
+	andi	t0, t0, ~2
+	bnez	t0, 3f
+	mv	s0, sp
 	ld	tp, GR_HOST_TP(s0)
 	ld	sp, GR_HOST_SP(s0)
 	mv	a0, s0

@@ -358,6 +358,13 @@ static bool may_run(const struct vcpu_guest *vg)
 	       __atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) != HSM_STOPPED;
 }
 
+/* Posted for the VCPU's loop while it ran the guest: a state change, interrupts, requests. */
+static bool loop_work(struct vcpu_guest *vg)
+{
+	return !may_run(vg) || __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&vg->requests, __ATOMIC_RELAXED);
+}
+
 int guest_vcpu_mmio(struct guest_regs *r)
 {
 	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
@@ -371,9 +378,7 @@ int guest_vcpu_mmio(struct guest_regs *r)
 		return 0;
 	}
 	/* What run() looks at after an exit; others' words come with an IPI (in_guest). */
-	if (this_cpu()->rq.need_resched || !may_run(vg) ||
-	    __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED))
+	if (this_cpu()->rq.need_resched || loop_work(vg))
 		return 0;
 	/* Its own access may have moved one of its interrupt lines. */
 	levels = __atomic_load_n(&vg->levels, __ATOMIC_ACQUIRE);
@@ -517,8 +522,7 @@ static void run(struct vcpu_guest *vg)
 		__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Its own MMIO may have moved an interrupt line (levels) too. */
-		if (!may_run(vg) || __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
-		    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED) ||
+		if (loop_work(vg) ||
 		    __atomic_load_n(&vg->levels, __ATOMIC_RELAXED) != vg->levels_hw)
 			return;
 	}

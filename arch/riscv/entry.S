@@ -64,6 +64,21 @@
 	.endr
 	.endm
 
+/*
+ * From the trap entry, a guest's registers at sp (GUEST_FAST_REGS saved at
+ * least): \fn(guest_regs) on the VCPU thread's stack with Keel's tp, s0
+ * keeping the guest_regs; on to \none when it returns 0.
+ */
+	.macro FAST_CALL fn, none
+	mv	s0, sp
+	ld	tp, GR_HOST_TP(s0)
+	ld	sp, GR_HOST_SP(s0)
+	mv	a0, s0
+	call	\fn
+	mv	sp, s0
+	beqz	a0, \none
+	.endm
+
 	.text
 	.globl trap_entry
 	.align 2
@@ -157,13 +172,7 @@ trap_from_guest:
 	csrr	t0, scause
 	li	t1, 10			/* CAUSE_VS_ECALL */
 	bne	t0, t1, 1f
-	mv	s0, sp
-	ld	tp, GR_HOST_TP(s0)
-	ld	sp, GR_HOST_SP(s0)
-	mv	a0, s0
-	call	sbi_fast_call
-	mv	sp, s0
-	beqz	a0, 1f
+	FAST_CALL sbi_fast_call, 1f
 	csrw	sscratch, sp
 	GUEST_FAST_REGS ld
 	ld	x2, GR_X(2)(sp)
@@ -196,13 +205,7 @@ trap_from_guest:
 	addi	t0, t0, -21
 	andi	t0, t0, ~2
 	bnez	t0, 3f
-	mv	s0, sp
-	ld	tp, GR_HOST_TP(s0)
-	ld	sp, GR_HOST_SP(s0)
-	mv	a0, s0
-	call	guest_vcpu_mmio
-	mv	sp, s0
-	beqz	a0, 3f
+	FAST_CALL guest_vcpu_mmio, 3f
 	ld	t0, GR_SEPC(sp)
 	csrw	sepc, t0
 	csrw	sscratch, sp

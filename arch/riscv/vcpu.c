@@ -217,14 +217,22 @@ void vcpu_hfence_vvma(void)
 				 : "memory");
 }
 
+/*
+ * One hypervisor load @insn ("hlv.d", "hlvx.hu", ...) of the guest's address
+ * @addr into the unsigned long @v, under the probe fixup: 0, or non-zero when
+ * the guest's translation faulted.
+ */
+#define hlv_probe(insn, addr, v)                                                            \
+	__probe_insn(__asm__ volatile(".option push\n.option arch, +h\n" insn " %0, (%1)\n" \
+				      ".option pop"                                         \
+				      : "+r"(v)                                             \
+				      : "r"(addr)                                           \
+				      : "memory"))
+
 static int hlvx_hu(u64 addr, u16 *out)
 {
 	unsigned long v = 0;
-	int r = __probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
-					      "hlvx.hu %0, (%1)\n.option pop"
-					      : "+r"(v)
-					      : "r"(addr)
-					      : "memory"));
+	int r = hlv_probe("hlvx.hu", addr, v);
 
 	*out = (u16)v;
 	return r;
@@ -233,11 +241,7 @@ static int hlvx_hu(u64 addr, u16 *out)
 int vcpu_read_guest_u64(u64 va, u64 *out)
 {
 	unsigned long v = 0;
-	int r = __probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
-					      "hlv.d %0, (%1)\n.option pop"
-					      : "+r"(v)
-					      : "r"(va)
-					      : "memory"));
+	int r = hlv_probe("hlv.d", va, v);
 
 	*out = v;
 	return r ? -EFAULT : 0;
@@ -250,11 +254,7 @@ int vcpu_fetch_insn(u64 pc, u32 *insn)
 
 	/* Aligned, a word cannot cross a page: one read (a 16-bit one ignores the rest). */
 	if (!(pc & 3)) {
-		if (__probe_insn(__asm__ volatile(".option push\n.option arch, +h\n"
-						  "hlvx.wu %0, (%1)\n.option pop"
-						  : "+r"(w)
-						  : "r"(pc)
-						  : "memory")))
+		if (hlv_probe("hlvx.wu", pc, w))
 			return -EFAULT;
 		*insn = (u32)w;
 		return 0;

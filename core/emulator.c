@@ -31,8 +31,7 @@ static const struct emulator *emulator_find(const char *name)
 	return NULL;
 }
 
-/* Lock held: the level of its line now, pushed to the interrupt controller. */
-static bool follow_line(struct emu_dev *d)
+bool emu_dev_follow_line(struct emu_dev *d)
 {
 	bool high;
 
@@ -224,42 +223,10 @@ int emu_devs_fdt_chosen(struct guest *g, void *fdt)
 
 #undef T
 
-struct emu_dev *emu_dev_find(struct guest *g, u64 gpa)
-{
-	for (u32 i = 0; i < g->nr_devs; i++) {
-		struct emu_dev *d = g->devs[i];
-
-		if (gpa >= d->base && gpa - d->base < d->size)
-			return d;
-	}
-	return NULL;
-}
-
-int emu_dev_access(struct emu_dev *d, struct vcpu_guest *vg, u64 off, unsigned int size, bool store,
-		   u64 *val)
-{
-	unsigned long flags = spin_lock_irqsave(&d->lock);
-	int r = -EINVAL;
-
-	d->nr_mmio_exits++;
-	if (size <= d->size - off)
-		r = store ? d->emu->write(d, off, size, *val) : d->emu->read(d, off, size, val);
-	if (!r)
-		follow_line(d);
-	if (!r && d->emu->deadline) {
-		u64 next = d->emu->deadline(d, time_ticks());
-
-		if (next != UINT64_MAX)
-			guest_vcpu_device_deadline(vg, next);
-	}
-	spin_unlock_irqrestore(&d->lock, flags);
-	return r;
-}
-
 bool emu_dev_update_irq(struct emu_dev *d)
 {
 	unsigned long flags = spin_lock_irqsave(&d->lock);
-	bool high = follow_line(d);
+	bool high = emu_dev_follow_line(d);
 
 	spin_unlock_irqrestore(&d->lock, flags);
 	return high;
@@ -297,7 +264,7 @@ u64 emu_devs_deadlines(struct guest *g)
 			continue;
 		flags = spin_lock_irqsave(&d->lock);
 		next = MIN(next, d->emu->deadline(d, time_ticks()));
-		follow_line(d);
+		emu_dev_follow_line(d);
 		spin_unlock_irqrestore(&d->lock, flags);
 	}
 	return next;

@@ -16,6 +16,9 @@ struct guest;
 struct vcpu_guest;
 struct emu_dev;
 
+/* What a model's read or write returns when the access left its interrupt line as it was. */
+#define EMU_LINE_KEPT 1
+
 struct emulator {
 	/*
 	 * The compatible of its node in the generated guest DTB: one string, or
@@ -32,8 +35,10 @@ struct emulator {
 	void (*init)(struct emu_dev *d);
 	/*
 	 * A guest access of @size bytes at offset @off (the whole access is
-	 * inside the window): 0, or -EINVAL to refuse it, which halts the guest
-	 * with a report.  Called with the instance's lock held: never sleeps.
+	 * inside the window): 0, EMU_LINE_KEPT when it cannot have moved the
+	 * interrupt line (its level is then not asked again), or -EINVAL to
+	 * refuse it, which halts the guest with a report.  Called with the
+	 * instance's lock held: never sleeps.
 	 */
 	int (*read)(struct emu_dev *d, u64 off, unsigned int size, u64 *val);
 	int (*write)(struct emu_dev *d, u64 off, unsigned int size, u64 val);
@@ -115,16 +120,10 @@ int emu_devs_fdt_chosen(struct guest *g, void *fdt);
 #define EMU_PHANDLE_CPU_INTC(i) (1 + (u32)(i))
 #define EMU_PHANDLE_DEV(d) (1 + GUESTCFG_MAX_VCPUS + (d)->index)
 /*
- * The device whose window holds @gpa, or NULL.  Lock-free: a guest's
- * instances do not change from create to destroy.
+ * Lock held: the level of its line now, pushed to the interrupt controller
+ * when it moved.
  */
-struct emu_dev *emu_dev_find(struct guest *g, u64 gpa);
-/*
- * One access by @vg, counted: 0, or -EINVAL when refused (by the model, or
- * past the window's end).  Its interrupt line follows, and its deadline.
- */
-int emu_dev_access(struct emu_dev *d, struct vcpu_guest *vg, u64 off, unsigned int size, bool store,
-		   u64 *val);
+bool emu_dev_follow_line(struct emu_dev *d);
 /* The level of its line now, pushed to the interrupt controller (the line may have moved). */
 bool emu_dev_update_irq(struct emu_dev *d);
 /* `guest devices`: the model's lines about its state (empty without any). */
@@ -144,9 +143,10 @@ void emu_irq_edge(struct guest *g, u32 irq);
 
 /*
  * A load or store guest-page fault (normal context, interrupts off): emulate
- * it when it hit one of the guest's devices.  0 (the guest continues after
- * the instruction), or an error with the reason in @why (the caller halts
- * the guest): "access outside its memory" when no device is there.
+ * it when it hit one of the guest's devices.  The guest continues after the
+ * instruction: the x register a load wrote (0 for a store, or a load to x0);
+ * or a negative error with the reason in @why (the caller halts the guest):
+ * "access outside its memory" when no device is there.
  */
 int guest_mmio(struct vcpu_guest *vg, char *why, size_t len);
 

@@ -213,10 +213,14 @@ const char *guest_vcpu_hsm_name(u32 hsm);
  * A load or store guest-page fault, from the trap entry (every guest register
  * and the trap CSRs saved in @r, interrupts off, in_guest published): the
  * access emulated (guest_mmio), or the guest halted with the reason.  1: the
- * guest goes straight back; 0: the exit goes on to the VCPU's loop, which has
- * work (a reschedule, a state change, posted work) or a halted guest.
+ * guest goes straight back, its registers that a C call preserves unchanged
+ * (the trap entry reloads the others); 2: the same, with one of those changed
+ * (the entry reloads them all); 0: the exit goes on to the VCPU's loop, which
+ * has work (a reschedule, a state change, posted work) or a halted guest.
  */
 int guest_vcpu_mmio(struct guest_regs *r);
+/* gp, s1 and s2..s11 (x3, x9, x18..x27): the guest registers Keel's C code leaves as they are. */
+#define GUEST_REGS_KEPT_BY_CALLS (1u << 3 | 1u << 9 | 0x3ffu << 18)
 /* sepc, scause, stval, sstatus and x1..x31 (of the last exit), as a Keel trap report shows them. */
 void guest_regs_dump(const struct guest_regs *r);
 

@@ -370,9 +370,10 @@ int guest_vcpu_mmio(struct guest_regs *r)
 	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
 	u32 levels;
 	char why[128];
-
 	/* Still on the hart it trapped on: the instruction read needs its vsatp/hgatp. */
-	if (guest_mmio(vg, why, sizeof(why))) {
+	int rd = guest_mmio(vg, why, sizeof(why));
+
+	if (rd < 0) {
 		__atomic_store_n(&vg->in_guest, -1, __ATOMIC_RELAXED);
 		guest_fault(vg, why);
 		return 0;
@@ -385,7 +386,8 @@ int guest_vcpu_mmio(struct guest_regs *r)
 	if (levels != vg->levels_hw)
 		set_hvip(vg, 0, levels);
 	vg->st.exits++;
-	return 1;
+	/* The trap entry reloads only what a C call may clobber, unless the load wrote another. */
+	return (GUEST_REGS_KEPT_BY_CALLS >> rd) & 1 ? 2 : 1;
 }
 
 /*

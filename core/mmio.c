@@ -4,26 +4,40 @@
  * the hart transformed it, else read from guest memory with HLVX), the model
  * serves the access, a load's value goes to rd and the guest continues after
  * the instruction.  Served on the VCPU's thread with interrupts off: no
- * allocation, no scheduler, only the device's own lock.
+ * allocation, no scheduler, only the device's own lock.  One function with
+ * its steps inlined: this is the path of every emulated register access.
  */
 #include "arch/riscv/csr.h"
 #include "core/emulator.h"
 #include "core/guest.h"
+#include "core/timer.h"
 #include "libs/insn.h"
 #include <stdio.h>
 
+/* The device whose window holds @gpa, or NULL.  Lock-free: a guest's devices live as long as it. */
+static inline struct emu_dev *dev_find(struct guest *g, u64 gpa)
+{
+	for (u32 i = 0; i < g->nr_devs; i++) {
+		struct emu_dev *d = g->devs[i];
+
+		if (gpa >= d->base && gpa - d->base < d->size)
+			return d;
+	}
+	return NULL;
+}
+
 /* The access being emulated: from htinst, else read from guest memory. */
-static int mmio_decode(const struct guest_regs *r, struct insn_access *a, char *why, size_t len)
+static inline int mmio_decode(const struct guest_regs *r, struct insn_access *a, char *why,
+			      size_t len)
 {
 	u32 insn;
-	int e = insn_decode_htinst(r->htinst, a);
+	int e;
 
-	if (e == -EFAULT) {
-		snprintf(why, len, "its page-table walk reached a device");
-		return e;
-	}
-	if (e != -ENOENT) {
-		if (e)
+	if (r->htinst) {
+		e = insn_decode_htinst(r->htinst, a);
+		if (e == -EFAULT)
+			snprintf(why, len, "its page-table walk reached a device");
+		else if (e)
 			snprintf(why, len,
 				 "MMIO by an instruction Keel does not emulate (htinst 0x%lx)",
 				 (unsigned long)r->htinst);
@@ -40,12 +54,41 @@ static int mmio_decode(const struct guest_regs *r, struct insn_access *a, char *
 	return e;
 }
 
+/*
+ * One access by @vg, counted, under the device's lock (interrupts are off):
+ * 0, or -EINVAL when refused (by the model, or past the window's end).  Its
+ * interrupt line follows unless the model says it cannot have moved, and so
+ * does its deadline.
+ */
+static inline int dev_access(struct emu_dev *d, struct vcpu_guest *vg, u64 off, unsigned int size,
+			     bool store, u64 *val)
+{
+	int r = -EINVAL;
+
+	spin_lock(&d->lock);
+	d->nr_mmio_exits++;
+	if (size <= d->size - off)
+		r = store ? d->emu->write(d, off, size, *val) : d->emu->read(d, off, size, val);
+	if (r == EMU_LINE_KEPT)
+		r = 0;
+	else if (!r)
+		emu_dev_follow_line(d);
+	if (!r && d->emu->deadline) {
+		u64 next = d->emu->deadline(d, time_ticks());
+
+		if (next != UINT64_MAX)
+			guest_vcpu_device_deadline(vg, next);
+	}
+	spin_unlock(&d->lock);
+	return r;
+}
+
 int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 {
 	struct guest_regs *r = &vg->regs;
 	bool store = r->scause == CAUSE_STORE_GUEST_PAGE_FAULT;
 	u64 gpa = (r->htval << 2) | (r->stval & 3);
-	struct emu_dev *d = emu_dev_find(vg->guest, gpa);
+	struct emu_dev *d = dev_find(vg->guest, gpa);
 	struct insn_access a;
 	u64 val = 0;
 	int e;
@@ -65,7 +108,7 @@ int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 	}
 	if (store)
 		val = insn_store_value(&a, r->x[a.reg]);
-	e = emu_dev_access(d, vg, gpa - d->base, a.size, store, &val);
+	e = dev_access(d, vg, gpa - d->base, a.size, store, &val);
 	if (e) {
 		snprintf(why, len, "%s (%s) refused a %u-byte %s at offset 0x%lx", d->name,
 			 d->emu->compatible, a.size, store ? "store" : "load",
@@ -74,5 +117,5 @@ int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 	}
 	insn_writeback(&a, r->x, val);
 	r->sepc += a.len;
-	return 0;
+	return store ? 0 : a.reg;
 }

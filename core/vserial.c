@@ -59,12 +59,6 @@ size_t vserial_read(struct vserial *vs, u8 *buf, size_t n)
 	return got;
 }
 
-bool vserial_has_input(struct vserial *vs)
-{
-	return __atomic_load_n(&vs->rx_head, __ATOMIC_ACQUIRE) !=
-	       __atomic_load_n(&vs->rx_tail, __ATOMIC_ACQUIRE);
-}
-
 static void rx_push(struct vserial *vs, u8 c)
 {
 	unsigned long flags = spin_lock_irqsave(&vs->lock);

@@ -45,8 +45,12 @@ void vserial_init(struct vserial *vs, const char *name, void (*input)(void *arg)
 void vserial_write(struct vserial *vs, const char *s, size_t n);
 /* Guest input: up to @n typed bytes into @buf; how many (0: nothing typed). */
 size_t vserial_read(struct vserial *vs, u8 *buf, size_t n);
-/* Typed bytes wait, without taking them. */
-bool vserial_has_input(struct vserial *vs);
+/* Typed bytes wait, without taking them (no lock: a hint, vserial_read decides). */
+static inline bool vserial_has_input(struct vserial *vs)
+{
+	return __atomic_load_n(&vs->rx_head, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&vs->rx_tail, __ATOMIC_ACQUIRE);
+}
 void vserial_stats(struct vserial *vs, struct vserial_stats *st);
 /* Print the output ring to Keel's console. */
 void vserial_dump(struct vserial *vs);

@@ -85,7 +85,8 @@ static void rx_fill(struct emu_dev *d)
 	u8 buf[FIFO_SIZE];
 	size_t n;
 
-	if (u->mcr & MCR_LOOP || u->rx_count == rx_depth(u))
+	if (u->mcr & MCR_LOOP || u->rx_count == rx_depth(u) ||
+	    !vserial_has_input(&d->guest->vserial))
 		return;
 	n = vserial_read(&d->guest->vserial, buf, rx_depth(u) - u->rx_count);
 	for (size_t i = 0; i < n; i++)
@@ -122,9 +123,14 @@ static void ns16550_init(struct emu_dev *d)
 	u->mcr = 0x08;
 }
 
+/*
+ * Only taking a received byte, acknowledging THR empty or clearing an
+ * overrun can move the line (typed bytes entering the FIFO leave it high).
+ */
 static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 {
 	struct ns16550 *u = state(d);
+	int r = EMU_LINE_KEPT;
 	u8 v = 0;
 
 	if (size != 1 || off >= NR_REGS)
@@ -139,6 +145,7 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 			v = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
 			u->rx_count--;
+			r = 0;
 		}
 		break;
 	case REG_IER:
@@ -147,8 +154,10 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 	case REG_IIR:
 		v = iir(u);
 		/* Reading IIR acknowledges a THR-empty interrupt it reports. */
-		if ((v & 0x0f) == IIR_THRI)
+		if ((v & 0x0f) == IIR_THRI) {
 			u->thr_ipending = false;
+			r = 0;
+		}
 		break;
 	case REG_LCR:
 		v = u->lcr;
@@ -157,8 +166,12 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 		v = u->mcr;
 		break;
 	case REG_LSR:
-		v = (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0) | LSR_THRE | LSR_TEMT;
-		u->overrun = false;
+		v = (u->rx_count ? LSR_DR : 0) | LSR_THRE | LSR_TEMT;
+		if (u->overrun) {
+			v |= LSR_OE;
+			u->overrun = false;
+			r = 0;
+		}
 		break;
 	case REG_MSR:
 		v = msr(u);
@@ -168,7 +181,7 @@ static int ns16550_read(struct emu_dev *d, u64 off, unsigned int size, u64 *val)
 		break;
 	}
 	*val = v;
-	return 0;
+	return r;
 }
 
 static int ns16550_write(struct emu_dev *d, u64 off, unsigned int size, u64 val)
@@ -214,15 +227,15 @@ static int ns16550_write(struct emu_dev *d, u64 off, unsigned int size, u64 val)
 		break;
 	case REG_LCR:
 		u->lcr = v;
-		break;
+		return EMU_LINE_KEPT;
 	case REG_MCR:
 		u->mcr = v & MCR_KEPT;
 		break;
 	case REG_SCR:
 		u->scr = v;
-		break;
+		return EMU_LINE_KEPT;
 	default: /* LSR and MSR: writes are ignored */
-		break;
+		return EMU_LINE_KEPT;
 	}
 	return 0;
 }

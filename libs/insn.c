@@ -114,24 +114,3 @@ int insn_decode_htinst(u64 htinst, struct insn_access *a)
 		a->len = (htinst & 2) ? 4 : 2;
 	return r;
 }
-
-u64 insn_store_value(const struct insn_access *a, u64 reg)
-{
-	unsigned int shift = 64 - 8 * a->size;
-
-	return (reg << shift) >> shift;
-}
-
-void insn_writeback(const struct insn_access *a, u64 x[32], u64 raw)
-{
-	unsigned int shift = 64 - 8 * a->size;
-	u64 v;
-
-	if (a->store || !a->reg)
-		return;
-	if (a->sign)
-		v = (u64)((s64)(raw << shift) >> shift);
-	else
-		v = (raw << shift) >> shift;
-	x[a->reg] = v;
-}

@@ -38,12 +38,29 @@ int insn_decode(u32 insn, struct insn_access *a);
 int insn_decode_htinst(u64 htinst, struct insn_access *a);
 
 /* What a store writes: the low a->size bytes of the source register. */
-u64 insn_store_value(const struct insn_access *a, u64 reg);
+static inline u64 insn_store_value(const struct insn_access *a, u64 reg)
+{
+	unsigned int shift = 64 - 8 * a->size;
+
+	return (reg << shift) >> shift;
+}
 
 /*
  * Complete a load: @raw's low a->size bytes, sign- or zero-extended, into
  * x[a->reg]; x0 stays 0.  A store changes no register.
  */
-void insn_writeback(const struct insn_access *a, u64 x[32], u64 raw);
+static inline void insn_writeback(const struct insn_access *a, u64 x[32], u64 raw)
+{
+	unsigned int shift = 64 - 8 * a->size;
+	u64 v;
+
+	if (a->store || !a->reg)
+		return;
+	if (a->sign)
+		v = (u64)((s64)(raw << shift) >> shift);
+	else
+		v = (raw << shift) >> shift;
+	x[a->reg] = v;
+}
 
 #endif

@@ -54,6 +54,13 @@
 	.endr
 	.endm
 
+	/* The rest of a guest's registers: those Keel's C code preserves (x2 apart). */
+	.macro GUEST_KEPT_REGS op
+	.irp n, 3,9,18,19,20,21,22,23,24,25,26,27
+	\op	x\n, GR_X(\n)(sp)
+	.endr
+	.endm
+
 	/* Keel's registers around a guest's run (vcpu_enter), in the guest_regs at a0. */
 	.macro HOST_REGS op
 	\op	ra, GR_HOST_RA(a0)
@@ -173,14 +180,13 @@ trap_from_guest:
 	li	t1, 10			/* CAUSE_VS_ECALL */
 	bne	t0, t1, 1f
 	FAST_CALL sbi_fast_call, 1f
-	csrw	sscratch, sp
+	/* Straight back to the guest: its registers a C call preserves are still in place. */
+4:	csrw	sscratch, sp
 	GUEST_FAST_REGS ld
 	ld	x2, GR_X(2)(sp)
 	sret
 1:	/* The rest of the guest's registers, for the exit to vcpu_enter's caller. */
-	.irp n, 3,9,18,19,20,21,22,23,24,25,26,27
-	sd	x\n, GR_X(\n)(sp)
-	.endr
+	GUEST_KEPT_REGS sd
 	csrr	t0, sepc
 	sd	t0, GR_SEPC(sp)
 	csrr	t0, stval
@@ -199,8 +205,9 @@ trap_from_guest:
 	/*
 	 * A load or store guest-page fault (scause 21 or 23: scause - 21 is 0
 	 * or 2): guest_vcpu_mmio serves the access (every guest register saved:
-	 * rd may be any), and when the VCPU's loop has nothing to do the guest
-	 * goes straight back at its new sepc.
+	 * rs2 may be any), and when the VCPU's loop has nothing to do the guest
+	 * goes straight back at its new sepc: with the registers a C call may
+	 * clobber reloaded (1), and the others too when the load wrote one (2).
 	 */
 	addi	t0, t0, -21
 	andi	t0, t0, ~2
@@ -208,12 +215,10 @@ trap_from_guest:
 	FAST_CALL guest_vcpu_mmio, 3f
 	ld	t0, GR_SEPC(sp)
 	csrw	sepc, t0
-	csrw	sscratch, sp
-	.irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\n, GR_X(\n)(sp)
-	.endr
-	ld	x2, GR_X(2)(sp)
-	sret
+	addi	a0, a0, -1
+	beqz	a0, 4b
+	GUEST_KEPT_REGS ld
+	j	4b
 3:	/* Keel's own sret must not return into the guest's virtualization mode. */
 	li	t0, 1 << 7		/* hstatus.SPV */
 	csrc	0x600, t0

@@ -1,7 +1,9 @@
 /*
  * The ns16550A model (emulators/ns16550.c, included): reset values, the
  * divisor latch, LSR and IIR after a transmit, the receive FIFO and overrun,
- * IIR's priorities and refused accesses.  The guest's virtual serial line is
+ * IIR's priorities, refused accesses, and that an access said to keep the
+ * interrupt line (EMU_LINE_KEPT) never moved it: every read and write of
+ * these tests checks that.  The guest's virtual serial line is
  * a stub: what the guest sent, and what was typed.  Expected register values
  * are the datasheet's numbers, not the model's names for them.
  */
@@ -20,6 +22,15 @@
 static char sent[256];
 static size_t nr_sent;
 static const char *typed = "";
+static struct guest guest;
+
+/* Type @s on the guest's line (what vserial_has_input sees: the ring's indices). */
+static void type(const char *s)
+{
+	typed = s;
+	guest.vserial.rx_tail = 0;
+	guest.vserial.rx_head = (u32)strlen(s);
+}
 
 void vserial_write(struct vserial *vs, const char *s, size_t n)
 {
@@ -34,17 +45,11 @@ size_t vserial_read(struct vserial *vs, u8 *buf, size_t n)
 
 	for (i = 0; i < n && *typed; i++)
 		buf[i] = (u8)*typed++;
+	vs->rx_tail += (u32)i;
 	return i;
 }
 
-bool vserial_has_input(struct vserial *vs)
-{
-	return *typed != 0;
-}
-
 /* ------------------------------------------------------------ helpers */
-
-static struct guest guest;
 
 static int setup(void **state)
 {
@@ -55,7 +60,7 @@ static int setup(void **state)
 	d->state_size = sizeof(struct ns16550);
 	d->emu->init(d);
 	nr_sent = 0;
-	typed = "";
+	type("");
 	*state = d;
 	return 0;
 }
@@ -66,18 +71,30 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A served access: 0, or EMU_LINE_KEPT only when the line's level did not move. */
+static void served(struct emu_dev *d, int r, bool level_before)
+{
+	if (r == EMU_LINE_KEPT)
+		assert_int_equal(d->emu->irq_pending(d), level_before);
+	else
+		assert_int_equal(r, 0);
+}
+
 static u8 rd(struct emu_dev *d, u64 off)
 {
+	bool level = d->emu->irq_pending(d);
 	u64 v = 0xdead;
 
-	assert_int_equal(d->emu->read(d, off, 1, &v), 0);
+	served(d, d->emu->read(d, off, 1, &v), level);
 	assert_true(v <= 0xff);
 	return (u8)v;
 }
 
 static void wr(struct emu_dev *d, u64 off, u8 v)
 {
-	assert_int_equal(d->emu->write(d, off, 1, v), 0);
+	bool level = d->emu->irq_pending(d);
+
+	served(d, d->emu->write(d, off, 1, v), level);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -159,7 +176,7 @@ static void test_receive_fifo(void **state)
 
 	wr(d, REG_IIR, FCR_FE); /* FCR */
 	assert_int_equal(rd(d, REG_IIR), 0xc0 | 0x01);
-	typed = "0123456789abcdefXYZ";
+	type("0123456789abcdefXYZ");
 	/* Typed bytes raise the line before they are in the FIFO. */
 	assert_false(d->emu->irq_pending(d));
 	wr(d, REG_IER, IER_RDI);
@@ -184,7 +201,7 @@ static void test_no_fifo_holds_one_byte(void **state)
 {
 	struct emu_dev *d = *state;
 
-	typed = "ab";
+	type("ab");
 	assert_int_equal(rd(d, REG_LSR), 0x61);
 	assert_string_equal(typed, "b");
 	assert_int_equal(rd(d, REG_RBR), 'a');
@@ -215,10 +232,32 @@ static void test_overrun(void **state)
 		assert_int_equal(rd(d, REG_RBR), 'A' + i);
 	assert_int_equal(rd(d, REG_LSR), 0x60);
 	/* Typed input is cut in loopback. */
-	typed = "x";
+	type("x");
 	assert_int_equal(rd(d, REG_LSR), 0x60);
 	wr(d, REG_IER, IER_RDI);
 	assert_false(d->emu->irq_pending(d));
+}
+
+/* The model says when an access cannot have moved its line: the framework then does not ask. */
+static void test_line_kept_only_when_it_is(void **state)
+{
+	struct emu_dev *d = *state;
+	u64 v;
+
+	/* An overrun, reported as a receiver line status interrupt. */
+	wr(d, REG_MCR, MCR_LOOP);
+	wr(d, REG_RBR, 'a');
+	wr(d, REG_RBR, 'b');
+	wr(d, REG_IER, IER_RLSI);
+	assert_true(d->emu->irq_pending(d));
+	/* Reading LSR clears it: the line falls, and the read does not claim otherwise. */
+	assert_int_equal(d->emu->read(d, REG_LSR, 1, &v), 0);
+	assert_int_equal(v, 0x63);
+	assert_false(d->emu->irq_pending(d));
+	/* Nothing left to clear: LSR, LCR and SCR keep the line. */
+	assert_int_equal(d->emu->read(d, REG_LSR, 1, &v), EMU_LINE_KEPT);
+	assert_int_equal(d->emu->read(d, REG_LCR, 1, &v), EMU_LINE_KEPT);
+	assert_int_equal(d->emu->write(d, REG_SCR, 1, 0x5a), EMU_LINE_KEPT);
 }
 
 static void test_iir_priorities(void **state)
@@ -314,6 +353,7 @@ int main(void)
 		T(test_receive_fifo),
 		T(test_no_fifo_holds_one_byte),
 		T(test_overrun),
+		T(test_line_kept_only_when_it_is),
 		T(test_iir_priorities),
 		T(test_fcr_and_loopback_modem_lines),
 		T(test_refused_accesses),

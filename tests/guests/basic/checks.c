@@ -890,6 +890,34 @@ static bool uart_puts(const char *s)
 	return true;
 }
 
+/*
+ * SCR through gp, s1, s2, s11, t6, a7 in turn (each load a new value), then
+ * from s3 by a store; gp is the guest's again before anything else runs.
+ */
+static void uart_regs(struct check *c)
+{
+	static const char *const names[] = { "gp", "s1", "s2", "s11", "t6", "a7", "store from s3" };
+	uint64_t got[7];
+
+	asm volatile(
+		"mv t0, gp\n"
+		"li t1, 0x11\n sb t1, %[scr](%[u])\n lbu gp, %[scr](%[u])\n sd gp, 0(%[g])\n"
+		"mv gp, t0\n"
+		"li t1, 0x22\n sb t1, %[scr](%[u])\n lbu s1, %[scr](%[u])\n sd s1, 8(%[g])\n"
+		"li t1, 0x33\n sb t1, %[scr](%[u])\n lbu s2, %[scr](%[u])\n sd s2, 16(%[g])\n"
+		"li t1, 0x44\n sb t1, %[scr](%[u])\n lbu s11, %[scr](%[u])\n sd s11, 24(%[g])\n"
+		"li t1, 0x55\n sb t1, %[scr](%[u])\n lbu t6, %[scr](%[u])\n sd t6, 32(%[g])\n"
+		"li t1, 0x66\n sb t1, %[scr](%[u])\n lbu a7, %[scr](%[u])\n sd a7, 40(%[g])\n"
+		"li s3, 0x77\n sb s3, %[scr](%[u])\n lbu t1, %[scr](%[u])\n sd t1, 48(%[g])\n"
+		:
+		: [u] "r"(uart), [g] "r"(got), [scr] "i"(UART_SCR)
+		: "t0", "t1", "s1", "s2", "s3", "s11", "t6", "a7", "memory");
+	for (unsigned int i = 0; i < 7; i++)
+		if (got[i] != 0x11 * (i + 1))
+			check_fail(c, "SCR by lbu into %s: 0x%lx, want 0x%x", names[i],
+				   (unsigned long)got[i], 0x11 * (i + 1));
+}
+
 void check_uart(void)
 {
 	static const uint8_t scratch[] = { 0x00, 0xff, 0xa5, 0x5a };
@@ -920,6 +948,12 @@ void check_uart(void)
 	asm volatile("lbu %0, %1(%2)" : "=r"(zx) : "i"(UART_SCR), "r"(uart) : "memory");
 	if (sx != (int8_t)0xa5 || zx != 0xa5)
 		check_fail(&c, "SCR 0xa5 by lb %ld (want -91), by lbu %lu (want 165)", sx, zx);
+
+	/*
+	 * Loads into registers of every kind (Keel's MMIO exit reloads gp, s1
+	 * and s2..s11 only when a load wrote one), and a store from one.
+	 */
+	uart_regs(&c);
 
 	/* The divisor latch sits behind LCR.DLAB; IER comes back without it. */
 	uart_out(UART_LCR, LCR_DLAB | LCR_8N1);

@@ -128,7 +128,8 @@ bool emu_dev_follow_line(struct emu_dev *d);
 bool emu_dev_update_irq(struct emu_dev *d);
 /* `guest devices`: the model's lines about its state (empty without any). */
 void emu_dev_describe(struct emu_dev *d, char *buf, size_t len);
-/* A guest's virtual serial line got input: its devices' lines follow (orphan context). */
+/* A guest's virtual serial line got input, or its SBI console took some: its devices' lines follow.
+ */
 void emu_devs_input(void *guest);
 /* Device timer (interrupt context): what is due in @g's devices; the next deadline. */
 u64 emu_devs_deadlines(struct guest *g);

@@ -91,6 +91,15 @@ int guest_read(struct guest *g, u64 gpa, void *buf, size_t len)
 	return guest_access(g, gpa, len, copy_out, buf);
 }
 
+size_t guest_console_read(struct guest *g, u8 *buf, size_t n)
+{
+	size_t got = vserial_read(&g->vserial, buf, n);
+
+	if (got)
+		emu_devs_input(g);
+	return got;
+}
+
 void *guest_ram_ptr(struct guest *g, u64 gpa, size_t len)
 {
 	struct guest_chunk *c = chunk_of(g, gpa);

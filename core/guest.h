@@ -153,6 +153,12 @@ bool guest_ram_contains(struct guest *g, u64 gpa);
 /* Copy between the guest's RAM (by guest-physical address) and Keel: -EFAULT outside it. */
 int guest_read(struct guest *g, u64 gpa, void *buf, size_t len);
 int guest_write(struct guest *g, u64 gpa, const void *buf, size_t len);
+/*
+ * The guest's SBI console input: up to @n typed bytes, how many (0: nothing
+ * typed).  Its devices' interrupt lines follow: a UART with its receive
+ * interrupt on counted those bytes as received data.
+ */
+size_t guest_console_read(struct guest *g, u8 *buf, size_t n);
 /* Keel's address of [gpa, gpa+len) when all of it is in one piece of the guest's RAM, else NULL. */
 void *guest_ram_ptr(struct guest *g, u64 gpa, size_t len);
 

@@ -113,7 +113,8 @@ int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 		snprintf(why, len, "%s (%s) refused a %u-byte %s at offset 0x%lx", d->name,
 			 d->emu->compatible, a.size, store ? "store" : "load",
 			 (unsigned long)(gpa - d->base));
-		return e;
+		/* Anything but 0 and EMU_LINE_KEPT from a model is a refusal. */
+		return e < 0 ? e : -EINVAL;
 	}
 	insn_writeback(&a, r->x, val);
 	r->sepc += a.len;

@@ -28,7 +28,7 @@ static struct sbiret dbcn_call(struct guest *g, struct vcpu_guest *vg, struct gu
 		/* Where the bytes go must be guest RAM, even when nothing was typed. */
 		if (guest_read(g, gpa, buf, n))
 			return (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 };
-		got = vserial_read(&g->vserial, (u8 *)buf, n);
+		got = guest_console_read(g, (u8 *)buf, n);
 		guest_write(g, gpa, buf, got);
 		return (struct sbiret){ 0, (long)got };
 	case 2: /* console_write_byte */

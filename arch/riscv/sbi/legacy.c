@@ -37,7 +37,7 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 		vserial_write(&g->vserial, (const char *)&c, 1);
 		return (struct sbiret){ 0, 0 };
 	case 0x02: /* console_getchar: a typed byte, or -1 */
-		return (struct sbiret){ vserial_read(&g->vserial, &c, 1) ? c : -1, 0 };
+		return (struct sbiret){ guest_console_read(g, (u8 *)&c, 1) ? c : -1, 0 };
 	case 0x03: /* clear_ipi */
 		__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSSIP, __ATOMIC_RELAXED);
 		csr_clear(CSR_HVIP, HVIP_VSSIP);

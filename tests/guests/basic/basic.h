@@ -123,6 +123,8 @@ uint8_t uart_in(unsigned int reg);
 void uart_out(unsigned int reg, uint8_t v);
 bool uart_find(const char *name);
 bool uart_reset(void);
+/* The UART's interrupt source is pending at the PLIC: its line is high (false without a PLIC). */
+bool uart_line_pending(void);
 /* Every other hart waits in WFI (JOB_PARK) for IPIs and external interrupts. */
 unsigned int park_start(struct check *c);
 void park_stop(struct check *c);

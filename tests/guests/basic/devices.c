@@ -65,6 +65,11 @@ static bool plic_pending(uint32_t irq)
 	return (plic_rd(PLIC_PENDING(irq)) >> (irq % 32)) & 1;
 }
 
+bool uart_line_pending(void)
+{
+	return dt.plic_base && dt.uart_irq && plic_pending(dt.uart_irq);
+}
+
 static uint32_t rtc_rd(unsigned int off)
 {
 	return *(volatile uint32_t *)(dt.rtc_base + off);

@@ -24,16 +24,23 @@ struct snap {
 	struct vcpu_guest vg;
 };
 
-static bool take(unsigned int id, struct snap *s)
+/* vcpu_list_lock held: the VCPU with @id, or NULL. */
+static struct vcpu *find_locked(u64 id)
+{
+	struct vcpu *v;
+
+	list_for_each_entry (v, &vcpu_list, all_node)
+		if (v->id == id)
+			return v;
+	return NULL;
+}
+
+static bool take(u64 id, struct snap *s)
 {
 	unsigned long flags = spin_lock_irqsave(&vcpu_list_lock);
-	struct vcpu *v;
-	bool found = false;
+	struct vcpu *v = find_locked(id);
 
-	list_for_each_entry (v, &vcpu_list, all_node) {
-		if (v->id != id)
-			continue;
-		found = true;
+	if (v) {
 		s->v = *v;
 		s->normal = v->kind == VCPU_NORMAL;
 		if (s->normal) {
@@ -43,10 +50,22 @@ static bool take(unsigned int id, struct snap *s)
 			snprintf(s->guest, sizeof(s->guest), "%s", vg->guest->name);
 			s->gstate = vg->guest->state;
 		}
-		break;
 	}
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
-	return found;
+	return v != NULL;
+}
+
+/* "<id>" of a command line: 0, or the error (printed). */
+static int parse_id(const char *arg, u64 *id)
+{
+	if (args_u64(arg, id) || *id > UINT32_MAX)
+		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", arg);
+	return 0;
+}
+
+static int no_vcpu(u64 id)
+{
+	return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
 }
 
 /* Parse "<id>" into a snapshot: 0, or the error (printed). */
@@ -56,11 +75,7 @@ static int lookup(int argc, char **argv, const char *sub, struct snap *s)
 
 	if (argc != 2)
 		return cmd_error("usage: vcpu %s <id>", sub);
-	if (args_u64(argv[1], &id) || id > UINT32_MAX)
-		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
-	if (!take((unsigned int)id, s))
-		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
-	return 0;
+	return parse_id(argv[1], &id) ?: take(id, s) ? 0 : no_vcpu(id);
 }
 
 /* The same, for what only guest VCPUs have (@what). */
@@ -228,13 +243,14 @@ static int vcpu_sched(int argc, char **argv)
 	char err[160], name[VCPU_NAME_LEN];
 	unsigned long flags;
 	struct vcpu *v;
-	int k, r = -ENOENT;
+	int k, r;
 
 	if (argc < 3)
 		return cmd_error("usage: vcpu sched <id> <key>=<value>... (keys: priority "
 				 "time-slice-us budget-us period-us)");
-	if (args_u64(argv[1], &id) || id > UINT32_MAX)
-		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
+	r = parse_id(argv[1], &id);
+	if (r)
+		return r;
 	for (int i = 2; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
@@ -249,34 +265,31 @@ static int vcpu_sched(int argc, char **argv)
 		set[k] = true;
 	}
 	flags = spin_lock_irqsave(&vcpu_list_lock);
-	list_for_each_entry (v, &vcpu_list, all_node) {
-		if (v->id != id)
-			continue;
+	v = find_locked(id);
+	if (!v) {
+		r = -ENOENT;
+	} else if (v->idle) {
+		r = -EINVAL;
+		snprintf(err, sizeof(err), "vcpu %u ('%s') is a hart's idle loop", v->id, v->name);
+	} else {
 		snprintf(name, sizeof(name), "%s", v->name);
-		if (v->idle) {
-			r = -EINVAL;
-			snprintf(err, sizeof(err), "vcpu %u ('%s') is a hart's idle loop", v->id,
-				 v->name);
-			break;
-		}
 		c = (struct guestcfg_vcpu){ .priority = v->se.p.prio,
 					    .slice_ns = v->se.p.slice_ns,
 					    .budget_ns = v->se.p.budget_ns,
 					    .period_ns = v->se.p.period_ns };
 		apply(&c, set, val);
 		r = guestcfg_check_sched(&c, err, sizeof(err));
-		if (r)
-			break;
-		p = (struct sched_params){ .prio = c.priority,
-					   .slice_ns = c.slice_ns,
-					   .budget_ns = c.budget_ns,
-					   .period_ns = c.period_ns };
-		r = sched_set_params(v, &p, err, sizeof(err));
-		break;
+		if (!r) {
+			p = (struct sched_params){ .prio = c.priority,
+						   .slice_ns = c.slice_ns,
+						   .budget_ns = c.budget_ns,
+						   .period_ns = c.period_ns };
+			r = sched_set_params(v, &p, err, sizeof(err));
+		}
 	}
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 	if (r == -ENOENT)
-		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
+		return no_vcpu(id);
 	if (r)
 		return cmd_error("vcpu sched: %s", err);
 	printk("vcpu %lu '%s': priority %u, slice %lu us", (unsigned long)id, name, p.prio,
@@ -298,37 +311,33 @@ static int vcpu_affinity(int argc, char **argv)
 	struct snap s;
 	struct vcpu *v;
 	u64 id, mask;
-	int r = -ENOENT;
+	int r;
 
 	if (argc != 3)
 		return cmd_error("usage: vcpu affinity <id> <harts> (e.g. 1, 0,2-3, all)");
-	if (args_u64(argv[1], &id) || id > UINT32_MAX)
-		return cmd_error("vcpu: '%s' is not a VCPU id (see vcpu list)", argv[1]);
+	r = parse_id(argv[1], &id);
+	if (r)
+		return r;
 	if (hartset_parse(argv[2], nr_cpus, &mask, err, sizeof(err)))
 		return cmd_error("vcpu affinity: %s", err);
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if ((mask & (1ULL << i)) && !percpu_data[i].online)
 			return cmd_error("vcpu affinity: hart %u is offline", i);
 	flags = spin_lock_irqsave(&vcpu_list_lock);
-	list_for_each_entry (v, &vcpu_list, all_node) {
-		if (v->id == id) {
-			r = sched_set_affinity(v, mask, err, sizeof(err));
-			break;
-		}
-	}
+	v = find_locked(id);
+	r = v ? sched_set_affinity(v, mask, err, sizeof(err)) : -ENOENT;
 	spin_unlock_irqrestore(&vcpu_list_lock, flags);
 	if (r == -ENOENT)
-		return cmd_error("vcpu: no VCPU with id %lu (see vcpu list)", (unsigned long)id);
+		return no_vcpu(id);
 	if (r)
 		return cmd_error("vcpu affinity: %s", err);
 	/* A running VCPU moves when its hart switches away from it: this thread, now. */
 	if (current_vcpu()->id == id)
 		thread_yield();
 	for (unsigned int ms = 0;
-	     take((unsigned int)id, &s) && !(mask & (1ULL << s.v.cpu)) && ms < AFFINITY_WAIT_MS;
-	     ms++)
+	     take(id, &s) && !(mask & (1ULL << s.v.cpu)) && ms < AFFINITY_WAIT_MS; ms++)
 		thread_sleep_ns(1000000);
-	if (!take((unsigned int)id, &s))
+	if (!take(id, &s))
 		return cmd_error("vcpu: VCPU %lu is gone", (unsigned long)id);
 	affinity_text(mask, aff, sizeof(aff));
 	printk("vcpu %u '%s': affinity %s, on hart %u\n", s.v.id, s.v.name, aff, s.v.cpu);

@@ -20,7 +20,7 @@
 
 extern const struct emulator __start_keel_emulators[], __stop_keel_emulators[];
 
-/* The model whose compatible list holds @name (descriptions may use any entry of it). */
+/* The model whose compatible list holds @name (a description names its first entry or an alias). */
 static const struct emulator *emulator_find(const char *name)
 {
 	for (const struct emulator *e = __start_keel_emulators; e < __stop_keel_emulators; e++)
@@ -29,6 +29,19 @@ static const struct emulator *emulator_find(const char *name)
 			if (!strcmp(s, name))
 				return e;
 	return NULL;
+}
+
+/* A line's level to @g's interrupt controller, under its lock; nothing without one. */
+static void irq_set_level(struct guest *g, u32 irq, bool high)
+{
+	struct emu_dev *ic = g->irqchip;
+	unsigned long flags;
+
+	if (!ic)
+		return;
+	flags = spin_lock_irqsave(&ic->lock);
+	ic->emu->irq_level(ic, irq, high);
+	spin_unlock_irqrestore(&ic->lock, flags);
 }
 
 bool emu_dev_follow_line(struct emu_dev *d)
@@ -41,7 +54,7 @@ bool emu_dev_follow_line(struct emu_dev *d)
 	/* Only a change reaches the interrupt controller (its update scans every source). */
 	if (d->has_irq && high != d->line_high) {
 		d->line_high = high;
-		emu_irq_set_level(d->guest, d->irq, high);
+		irq_set_level(d->guest, d->irq, high);
 	}
 	return high;
 }
@@ -248,13 +261,15 @@ void emu_devs_input(void *guest)
 {
 	struct guest *g = guest;
 
+	/* Only a serial console's line depends on the serial line. */
 	for (u32 i = 0; i < g->nr_devs; i++)
-		emu_dev_update_irq(g->devs[i]);
+		if (g->devs[i]->emu->console)
+			emu_dev_update_irq(g->devs[i]);
 }
 
 u64 emu_devs_deadlines(struct guest *g)
 {
-	u64 next = UINT64_MAX;
+	u64 next = UINT64_MAX, now = time_ticks();
 
 	for (u32 i = 0; i < g->nr_devs; i++) {
 		struct emu_dev *d = g->devs[i];
@@ -263,33 +278,9 @@ u64 emu_devs_deadlines(struct guest *g)
 		if (!d->emu->deadline)
 			continue;
 		flags = spin_lock_irqsave(&d->lock);
-		next = MIN(next, d->emu->deadline(d, time_ticks()));
+		next = MIN(next, d->emu->deadline(d, now));
 		emu_dev_follow_line(d);
 		spin_unlock_irqrestore(&d->lock, flags);
 	}
 	return next;
-}
-
-void emu_irq_set_level(struct guest *g, u32 irq, bool high)
-{
-	struct emu_dev *ic = g->irqchip;
-	unsigned long flags;
-
-	if (!ic)
-		return;
-	flags = spin_lock_irqsave(&ic->lock);
-	ic->emu->irq_level(ic, irq, high);
-	spin_unlock_irqrestore(&ic->lock, flags);
-}
-
-void emu_irq_edge(struct guest *g, u32 irq)
-{
-	struct emu_dev *ic = g->irqchip;
-	unsigned long flags;
-
-	if (!ic)
-		return;
-	flags = spin_lock_irqsave(&ic->lock);
-	ic->emu->irq_edge(ic, irq);
-	spin_unlock_irqrestore(&ic->lock, flags);
 }

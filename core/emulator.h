@@ -57,7 +57,6 @@ struct emulator {
 	 */
 	u32 (*nr_irqs)(const struct emu_dev *d);
 	void (*irq_level)(struct emu_dev *d, u32 irq, bool high);
-	void (*irq_edge)(struct emu_dev *d, u32 irq);
 	/* A serial console: the generated /chosen/stdout-path names the first. */
 	bool console;
 	/* Properties of its node in the generated guest DTB beyond compatible, reg, interrupts. */
@@ -128,19 +127,13 @@ bool emu_dev_follow_line(struct emu_dev *d);
 bool emu_dev_update_irq(struct emu_dev *d);
 /* `guest devices`: the model's lines about its state (empty without any). */
 void emu_dev_describe(struct emu_dev *d, char *buf, size_t len);
-/* A guest's virtual serial line got input, or its SBI console took some: its devices' lines follow.
+/*
+ * A guest's virtual serial line got input, or its SBI console took some: its
+ * serial consoles' lines follow.
  */
 void emu_devs_input(void *guest);
 /* Device timer (interrupt context): what is due in @g's devices; the next deadline. */
 u64 emu_devs_deadlines(struct guest *g);
-
-/*
- * Interrupt lines for devices that are not emulated MMIO models (virtio
- * back ends, passthrough): a level, or an edge, on @g's interrupt
- * controller; nothing without one.  Any context that does not sleep.
- */
-void emu_irq_set_level(struct guest *g, u32 irq, bool high);
-void emu_irq_edge(struct guest *g, u32 irq);
 
 /*
  * A load or store guest-page fault (normal context, interrupts off): emulate

@@ -167,6 +167,8 @@ void guest_vcpu_init(struct vcpu_guest *vg, struct guest *g, struct vcpu *v, uns
 void guest_vcpu_loop(void *arg);
 /* Raise HVIP_* interrupts on a VCPU of any hart. */
 void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip);
+/* The calling VCPU (on its hart): those it had raised, taken back (pending and hvip). */
+void guest_vcpu_withdraw(struct vcpu_guest *vg, u32 hvip);
 /*
  * Hold HVIP_LEVELS bits (VSEIP: the virtual PLIC's output for its S-mode
  * context) high or low on a VCPU of any hart, until set otherwise; any

@@ -115,6 +115,12 @@ void guest_vcpu_inject(struct vcpu_guest *vg, u32 hvip)
 	guest_vcpu_kick(vg);
 }
 
+void guest_vcpu_withdraw(struct vcpu_guest *vg, u32 hvip)
+{
+	__atomic_fetch_and(&vg->pending, ~hvip, __ATOMIC_SEQ_CST);
+	csr_clear(CSR_HVIP, hvip);
+}
+
 void guest_vcpu_set_level(struct vcpu_guest *vg, u32 hvip, bool high)
 {
 	u32 old = high ? __atomic_fetch_or(&vg->levels, hvip, __ATOMIC_SEQ_CST)
@@ -231,8 +237,7 @@ static void claim_state(struct vcpu_guest *vg)
 void guest_vcpu_set_vtimer(struct vcpu_guest *vg, u64 deadline)
 {
 	timer_event_stop(&vg->vtimer);
-	__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSTIP, __ATOMIC_SEQ_CST);
-	csr_clear(CSR_HVIP, HVIP_VSTIP);
+	guest_vcpu_withdraw(vg, HVIP_VSTIP);
 	if (deadline != UINT64_MAX)
 		timer_event_start(&vg->vtimer, deadline);
 }
@@ -358,17 +363,31 @@ static bool may_run(const struct vcpu_guest *vg)
 	       __atomic_load_n(&vg->hsm, __ATOMIC_ACQUIRE) != HSM_STOPPED;
 }
 
-/* Posted for the VCPU's loop while it ran the guest: a state change, interrupts, requests. */
-static bool loop_work(struct vcpu_guest *vg)
+/*
+ * After an exit served on the VCPU's hart, in_guest published: may the guest
+ * go straight back?  Not when the loop has work: a reschedule, or what was
+ * posted while it ran the guest (a state change, interrupts, requests; other
+ * harts' words come with an IPI, in_guest).  Else an interrupt line of its
+ * own that the exit moved (an MMIO access, its SBI console's input) goes to
+ * hvip.  Inlined: it is on the MMIO fast path.
+ */
+static inline __attribute__((always_inline)) bool resume_now(struct vcpu_guest *vg)
 {
-	return !may_run(vg) || __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&vg->requests, __ATOMIC_RELAXED);
+	u32 levels;
+
+	if (this_cpu()->rq.need_resched || !may_run(vg) ||
+	    __atomic_load_n(&vg->pending, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&vg->requests, __ATOMIC_RELAXED))
+		return false;
+	levels = __atomic_load_n(&vg->levels, __ATOMIC_ACQUIRE);
+	if (levels != vg->levels_hw)
+		set_hvip(vg, 0, levels);
+	return true;
 }
 
 int guest_vcpu_mmio(struct guest_regs *r)
 {
 	struct vcpu_guest *vg = container_of(r, struct vcpu_guest, regs);
-	u32 levels;
 	char why[128];
 	/* Still on the hart it trapped on: the instruction read needs its vsatp/hgatp. */
 	int rd = guest_mmio(vg, why, sizeof(why));
@@ -378,13 +397,8 @@ int guest_vcpu_mmio(struct guest_regs *r)
 		guest_fault(vg, why);
 		return 0;
 	}
-	/* What run() looks at after an exit; others' words come with an IPI (in_guest). */
-	if (this_cpu()->rq.need_resched || loop_work(vg))
+	if (!resume_now(vg))
 		return 0;
-	/* Its own access may have moved one of its interrupt lines. */
-	levels = __atomic_load_n(&vg->levels, __ATOMIC_ACQUIRE);
-	if (levels != vg->levels_hw)
-		set_hvip(vg, 0, levels);
 	vg->st.exits++;
 	/* The trap entry reloads only what a C call may clobber, unless the load wrote another. */
 	return (GUEST_REGS_KEPT_BY_CALLS >> rd) & 1 ? 2 : 1;
@@ -519,13 +533,11 @@ static void run(struct vcpu_guest *vg)
 			return;
 		}
 		handle_exit(vg);
-		if (vg->waiting || pc->rq.need_resched)
+		if (vg->waiting)
 			return;
 		__atomic_store_n(&vg->in_guest, (int)pc->index, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		/* Its own MMIO may have moved an interrupt line (levels) too. */
-		if (loop_work(vg) ||
-		    __atomic_load_n(&vg->levels, __ATOMIC_RELAXED) != vg->levels_hw)
+		if (!resume_now(vg))
 			return;
 	}
 }

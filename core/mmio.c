@@ -73,6 +73,8 @@ static inline int dev_access(struct emu_dev *d, struct vcpu_guest *vg, u64 off, 
 		r = 0;
 	else if (!r)
 		emu_dev_follow_line(d);
+	else if (r > 0)
+		r = -EINVAL; /* anything but 0 and EMU_LINE_KEPT from a model is a refusal */
 	if (!r && d->emu->deadline) {
 		u64 next = d->emu->deadline(d, time_ticks());
 
@@ -113,8 +115,7 @@ int guest_mmio(struct vcpu_guest *vg, char *why, size_t len)
 		snprintf(why, len, "%s (%s) refused a %u-byte %s at offset 0x%lx", d->name,
 			 d->emu->compatible, a.size, store ? "store" : "load",
 			 (unsigned long)(gpa - d->base));
-		/* Anything but 0 and EMU_LINE_KEPT from a model is a refusal. */
-		return e < 0 ? e : -EINVAL;
+		return e;
 	}
 	insn_writeback(&a, r->x, val);
 	r->sepc += a.len;

@@ -9,8 +9,8 @@
  * both run queues (taken in address order; no other path holds two).  A
  * running one that must move is switched out "detached" (on no run queue)
  * and moved by the hart it left once that hart runs another stack.  A VCPU's
- * hart (v->cpu) changes only under both locks: lock_rq_of() locks the run
- * queue it is on.
+ * hart (v->cpu) changes only under both locks once it was first placed:
+ * lock_rq_of() locks the run queue it is on.
  */
 #include "core/sched.h"
 #include "core/boot.h"
@@ -130,11 +130,6 @@ static unsigned int rq_cpu(const struct sched_rq *rq)
 	return container_of(rq, struct percpu, rq)->index;
 }
 
-static bool allowed(u64 affinity, unsigned int cpu)
-{
-	return !affinity || (affinity & (1ULL << cpu));
-}
-
 /* Interrupts off: the run queue @v is on, locked (its hart may change until then). */
 static struct sched_rq *lock_rq_of(struct vcpu *v)
 {
@@ -151,16 +146,26 @@ static struct sched_rq *lock_rq_of(struct vcpu *v)
 
 static void lock_pair(struct sched_rq *a, struct sched_rq *b)
 {
-	spin_lock(a < b ? &a->lock : &b->lock);
-	if (a != b)
-		spin_lock(a < b ? &b->lock : &a->lock);
+	spin_lock_pair(&a->lock, &b->lock);
 }
 
 static void unlock_pair(struct sched_rq *a, struct sched_rq *b)
 {
-	spin_unlock(&a->lock);
-	if (a != b)
-		spin_unlock(&b->lock);
+	spin_unlock_pair(&a->lock, &b->lock);
+}
+
+/* Interrupts off: the run queue @v is on and @dst, locked; the first returned. */
+static struct sched_rq *lock_rq_of_and(struct vcpu *v, struct sched_rq *dst)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
+		struct sched_rq *rq = &percpu_data[cpu].rq;
+
+		lock_pair(rq, dst);
+		if (v->cpu == cpu)
+			return rq;
+		unlock_pair(rq, dst);
+	}
 }
 
 struct vcpu *current_vcpu(void)
@@ -208,11 +213,16 @@ static void leave(struct sched_rq *rq, struct vcpu *v)
 	v->admitted = false;
 }
 
+/* The hart runs nothing that counts: its idle loop, or a VCPU waiting in place (WFI). */
+static bool rq_free(const struct sched_rq *rq)
+{
+	return rq->curr->idle || rq->waiting;
+}
+
 static u64 next_event(struct sched_rq *rq, u64 now)
 {
 	/* Waiting in place, curr is as good as idle: no slice runs out. */
-	return rq->policy->next_event(rq->priv,
-				      rq->curr->idle || rq->waiting ? NULL : &rq->curr->se, now);
+	return rq->policy->next_event(rq->priv, rq_free(rq) ? NULL : &rq->curr->se, now);
 }
 
 /* On the hart of @rq: the timer goes off at the policy's next event (rounded up to a tick). */
@@ -251,8 +261,7 @@ static void resched(unsigned int cpu)
  */
 static bool wake_kick(struct sched_rq *rq, struct vcpu *v, u64 now)
 {
-	return rq->curr->idle || rq->waiting ||
-	       rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
+	return rq_free(rq) || rq->policy->preempts(rq->priv, &rq->curr->se, &v->se, now) ||
 	       next_event(rq, now) < rq->armed;
 }
 
@@ -338,17 +347,16 @@ static void migrate_detached(struct vcpu *v)
 	int refused;
 
 	for (;;) {
-		unsigned int from = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
-
-		src = &percpu_data[from].rq;
 		dst = &percpu_data[v->move_to].rq;
-		lock_pair(src, dst);
-		if (v->cpu == from && dst == &percpu_data[v->move_to].rq)
+		src = lock_rq_of_and(v, dst);
+		if (dst == &percpu_data[v->move_to].rq)
 			break;
 		unlock_pair(src, dst);
 	}
 	/* Its affinity changed meanwhile (vcpu affinity): it stays if it may. */
-	to = !allowed(v->affinity, rq_cpu(dst)) && allowed(v->affinity, rq_cpu(src)) ? src : dst;
+	to = !hartset_allows(v->affinity, rq_cpu(dst)) && hartset_allows(v->affinity, rq_cpu(src))
+		     ? src
+		     : dst;
 	refused = move_locked(src, to, v, time_ns(), why, sizeof(why));
 	unlock_pair(src, dst);
 	irq_restore(flags);
@@ -474,7 +482,7 @@ void sched_wake(struct vcpu *v)
 
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		/* Still current or preempted before it could block: already there. */
+		/* Still current, or preempted before it could block: already there (no branch). */
 		if (v->detached) {
 			v->requeue = true; /* queued where it lands */
 		} else if (rq->curr != v && !v->on_rq) {
@@ -580,8 +588,7 @@ void sched_rq_info(unsigned int cpu, struct sched_rq_info *info)
 	snprintf(info->curr, sizeof(info->curr), "%s", rq->curr->name);
 	info->nr_runnable = nr_runnable(rq);
 	info->nr_switches = rq->nr_switches;
-	info->idle_ns =
-		rq->idle_ns + (rq->curr->idle || rq->waiting ? now - rq->curr->last_start_ns : 0);
+	info->idle_ns = rq->idle_ns + (rq_free(rq) ? now - rq->curr->last_start_ns : 0);
 	info->up_ns = now - rq->start_ns;
 	info->table = rq->table;
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -589,7 +596,11 @@ void sched_rq_info(unsigned int cpu, struct sched_rq_info *info)
 
 /* ------------------------------------------------------------ admission, parameters */
 
-int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen)
+/*
+ * Place @v on hart @cpu: its policy admits it with v->se.p (for a cyclic
+ * table, v's name decides its windows).  0, or an error and why in err.
+ */
+static int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen)
 {
 	struct sched_rq *rq = &percpu_data[cpu].rq;
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
@@ -614,7 +625,7 @@ static int place(struct vcpu *v, u64 affinity,
 
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		load[i] = percpu_data[i].online ? sched_nr_runnable(i) : 0;
-		if (percpu_data[i].online && allowed(affinity, i))
+		if (percpu_data[i].online && hartset_allows(affinity, i))
 			online |= 1ULL << i;
 	}
 	snprintf(err, errlen, "no online hart in its affinity");
@@ -663,15 +674,7 @@ static int try_move(struct vcpu *v, unsigned int cpu, char *err, size_t errlen)
 	u64 now = time_ns();
 	int r;
 
-	for (;;) {
-		unsigned int from = __atomic_load_n(&v->cpu, __ATOMIC_RELAXED);
-
-		src = &percpu_data[from].rq;
-		lock_pair(src, dst);
-		if (v->cpu == from)
-			break;
-		unlock_pair(src, dst);
-	}
+	src = lock_rq_of_and(v, dst);
 	if (src == dst) {
 		r = 0; /* it got there meanwhile */
 	} else if (src->curr == v || v->detached) {
@@ -705,7 +708,7 @@ int sched_set_affinity(struct vcpu *v, u64 affinity, char *err, size_t errlen)
 	} else if (!v->admitted) {
 		snprintf(err, errlen, "'%s' has exited", v->name);
 		r = -EINVAL;
-	} else if (v->se.p.windows && !allowed(affinity, cpu)) {
+	} else if (v->se.p.windows && !hartset_allows(affinity, cpu)) {
 		snprintf(err, errlen,
 			 "'%s' owns windows of hart %u's cyclic table: it cannot leave that hart "
 			 "(sched table)",
@@ -716,7 +719,7 @@ int sched_set_affinity(struct vcpu *v, u64 affinity, char *err, size_t errlen)
 		v->affinity = affinity;
 	spin_unlock(&rq->lock);
 	irq_restore(flags);
-	if (r || allowed(affinity, cpu))
+	if (r || hartset_allows(affinity, cpu))
 		return r;
 	r = place(v, affinity, try_move, err, errlen);
 	if (r)

@@ -52,7 +52,7 @@ struct vcpu {
 	/*
 	 * Set while something wants to know (SBI STA): called on the VCPU's own
 	 * thread, its run-queue lock held, when another VCPU takes the hart from
-	 * it while it stays runnable.
+	 * it and it goes back on that hart's run queue, runnable.
 	 */
 	void (*preempted)(struct vcpu *v);
 };
@@ -93,11 +93,6 @@ void sched_init_cpu(unsigned int cpu, struct vcpu *idle);
 const struct sched_policy *sched_policy_find(const char *name);
 /* Every policy built in, as "prio-rr rm edf cyclic". */
 void sched_policy_names(char *buf, size_t len);
-/*
- * Place @v on hart @cpu: its policy admits it with v->se.p (for a cyclic
- * table, v's name decides its windows).  0, or an error and why in err.
- */
-int sched_admit(struct vcpu *v, unsigned int cpu, char *err, size_t errlen);
 /*
  * Place a new VCPU: the least loaded online hart of @affinity (0: any) whose
  * policy admits it.  0, or the last refusal and every hart's reason in err

@@ -30,6 +30,22 @@ static inline void spin_unlock(spinlock_t *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Two locks (or one, twice named), in address order: two harts taking the same pair never deadlock.
+ */
+static inline void spin_lock_pair(spinlock_t *a, spinlock_t *b)
+{
+	spin_lock(a < b ? a : b);
+	if (a != b)
+		spin_lock(a < b ? b : a);
+}
+
+static inline void spin_unlock_pair(spinlock_t *a, spinlock_t *b)
+{
+	spin_unlock(a);
+	if (a != b)
+		spin_unlock(b);
+}
+
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = irq_save();

@@ -12,7 +12,8 @@ u64 timebase_hz = 10000000;
 /*
  * Conversions by a multiply and a shift (a 128-bit division is a ~150
  * instruction libgcc call on every schedule): 32.32 fixed-point factors,
- * ticks to ns rounded down, ns to ticks rounded up (a deadline is never early).
+ * rounded down (the ns-to-ticks factor rounded up keeps exact multiples
+ * exact; a deadline that must never be early adds a tick).
  */
 static u64 ns_per_tick_32 = 100ULL << 32, ticks_per_ns_32 = 42949673;
 
@@ -98,22 +99,16 @@ static struct timer_queue *lock_event(struct timer_event *ev, struct timer_queue
 		unsigned int cpu = __atomic_load_n(&ev->cpu, __ATOMIC_RELAXED);
 		struct timer_queue *q = &percpu_data[cpu].timers;
 
-		spin_lock(q < mine ? &q->lock : &mine->lock);
-		if (q != mine)
-			spin_lock(q < mine ? &mine->lock : &q->lock);
+		spin_lock_pair(&q->lock, &mine->lock);
 		if (ev->cpu == cpu)
 			return q;
-		spin_unlock(&q->lock);
-		if (q != mine)
-			spin_unlock(&mine->lock);
+		spin_unlock_pair(&q->lock, &mine->lock);
 	}
 }
 
 static void unlock_event(struct timer_queue *q, struct timer_queue *mine)
 {
-	spin_unlock(&q->lock);
-	if (q != mine)
-		spin_unlock(&mine->lock);
+	spin_unlock_pair(&q->lock, &mine->lock);
 }
 
 void timer_event_start(struct timer_event *ev, u64 deadline)

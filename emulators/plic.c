@@ -6,17 +6,15 @@
  * (guest_vcpu_set_level); the M contexts answer every access but drive
  * nothing, the guest running in (V)S-mode.  Sources 1..riscv,ndev of the
  * description (default 96, as QEMU virt); the other devices' lines come in
- * through emu_irq_set_level and emu_irq_edge.  Accesses QEMU would fault
+ * as levels (the framework's irq_level hook).  Accesses QEMU would fault
  * (not 32 bits, misaligned, past 0x600000) are refused: the guest halts.
  */
 #include "core/emulator.h"
 #include "core/guest.h"
+#include "libs/fdtinfo.h"
 #include "libs/plic.h"
 #include <libfdt.h>
 #include <stdio.h>
-
-#define IRQ_M_EXT 11 /* the cpu-intc inputs of interrupts-extended */
-#define IRQ_S_EXT 9
 
 struct vplic {
 	struct plic plic;
@@ -90,12 +88,6 @@ static void vplic_level(struct emu_dev *d, u32 irq, bool high)
 	plic_update(plic_of(d), output, d);
 }
 
-static void vplic_edge(struct emu_dev *d, u32 irq)
-{
-	plic_edge(plic_of(d), irq);
-	plic_update(plic_of(d), output, d);
-}
-
 /* Per VCPU: <its intc M-mode external, its intc S-mode external>, as QEMU virt. */
 static int vplic_fdt_props(const struct emu_dev *d, void *fdt)
 {
@@ -105,8 +97,8 @@ static int vplic_fdt_props(const struct emu_dev *d, void *fdt)
 
 	for (u32 i = 0; i < n; i++) {
 		ext[4 * i] = ext[4 * i + 2] = cpu_to_fdt32(EMU_PHANDLE_CPU_INTC(i));
-		ext[4 * i + 1] = cpu_to_fdt32(IRQ_M_EXT);
-		ext[4 * i + 3] = cpu_to_fdt32(IRQ_S_EXT);
+		ext[4 * i + 1] = cpu_to_fdt32(FDT_IRQ_M_EXT);
+		ext[4 * i + 3] = cpu_to_fdt32(FDT_IRQ_S_EXT);
 	}
 #define T(x) (err = err ? err : (x))
 	T(fdt_property_u32(fdt, "phandle", EMU_PHANDLE_DEV(d)));
@@ -163,5 +155,5 @@ static void vplic_describe(struct emu_dev *d, char *buf, size_t len)
 EMULATOR_DECLARE(plic, "sifive,plic-1.0.0\0riscv,plic0", .state_size_of = vplic_state_size,
 		 .min_size = PLIC_SIZE, .init = vplic_init, .read = vplic_read,
 		 .write = vplic_write, .nr_irqs = vplic_nr_irqs, .irq_level = vplic_level,
-		 .irq_edge = vplic_edge, .fdt_props = vplic_fdt_props, .describe = vplic_describe);
+		 .fdt_props = vplic_fdt_props, .describe = vplic_describe);
 EMULATOR_ALIAS(plic0, "riscv,plic0");

@@ -12,6 +12,7 @@
 #ifndef LIBS_GUESTCFG_H
 #define LIBS_GUESTCFG_H
 
+#include "libs/gpt.h"
 #include "libs/types.h"
 
 #define GUESTCFG_COMPATIBLE "keel,guest-v1"
@@ -40,7 +41,7 @@
  * Sv48x4, Keel's widest G-stage format, reaches 2^50 bytes of guest-physical
  * space.  Whether the harts have it is known at guest create, not here.
  */
-#define GUESTCFG_GPA_LIMIT (1ULL << 50)
+#define GUESTCFG_GPA_LIMIT (1ULL << GPT_GPA_BITS(GPT_SV48X4_LEVELS))
 /* Linux/OpenSBI convention: the kernel goes 2 MiB above the start of RAM. */
 #define GUESTCFG_KERNEL_OFFSET (2ULL * 1024 * 1024)
 /* PLIC interrupt sources are 1..1023; 0 means "none". */

@@ -18,6 +18,12 @@
  */
 int hartset_parse(const char *s, unsigned int nr, u64 *out, char *err, size_t errlen);
 
+/* Does the affinity @set (0: any hart) allow hart @cpu? */
+static inline bool hartset_allows(u64 set, unsigned int cpu)
+{
+	return !set || (set & (1ULL << cpu));
+}
+
 /* The text form of @set ("0-1,3"; "-" for none); snprintf's return value. */
 int hartset_format(u64 set, char *buf, size_t len);
 

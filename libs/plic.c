@@ -117,7 +117,8 @@ void plic_complete(struct plic *p, u32 ctx, u32 irq)
 	p->edge[w] &= ~b;
 }
 
-/* The register at @off: its address (NULL without one), and the context of a context block. */
+/* The kind of register at @off, its index (source or enable word) and the context of a context
+ * block. */
 enum reg_kind { REG_NONE, REG_PRIORITY, REG_PENDING, REG_ENABLE, REG_THRESHOLD, REG_CLAIM };
 
 static enum reg_kind decode(const struct plic *p, u64 off, u32 *index, u32 *ctx)

@@ -49,7 +49,7 @@ void gstage_probe(void)
 	vmid_bits = __builtin_popcountl(v);
 }
 
-size_t gstage_modes(char *buf, size_t len)
+void gstage_modes(char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -57,7 +57,6 @@ size_t gstage_modes(char *buf, size_t len)
 	for (unsigned int i = 0; i < ARRAY_SIZE(formats) && n < len; i++)
 		if (modes & (1U << i))
 			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", formats[i].name);
-	return n;
 }
 
 unsigned int gstage_vmid_bits(void)

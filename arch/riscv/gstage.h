@@ -24,8 +24,8 @@ u64 gstage_hgatp(const struct gstage *gs);
 const char *gstage_name(const struct gstage *gs);
 /* Called once, on the boot hart: hgatp's modes and VMID bits. */
 void gstage_probe(void);
-/* The G-stage modes the harts have, e.g. "sv39x4 sv48x4 sv57x4"; the length. */
-size_t gstage_modes(char *buf, size_t len);
+/* The G-stage modes the harts have, e.g. "sv39x4 sv48x4 sv57x4". */
+void gstage_modes(char *buf, size_t len);
 unsigned int gstage_vmid_bits(void);
 /* The end of the guest-physical space Keel can give a guest, and that format's name. */
 u64 gstage_gpa_limit(void);

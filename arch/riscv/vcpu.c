@@ -141,10 +141,7 @@ void vcpu_boot(struct guest_regs *r, u64 pc, u64 a0, u64 a1)
 	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
 }
 
-/*
- * A fresh start (HSM start, boot): nothing left of the VCPU's previous run
- * may fire, no interrupt pending or enabled, no timer armed.
- */
+/* See vcpu.h: a start after a stop, and a VCPU's CSRs saved (nothing may fire for it here). */
 void vcpu_quiesce(void)
 {
 	csr_write(CSR_VSIE, 0);

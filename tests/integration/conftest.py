@@ -261,6 +261,30 @@ def _log_name(nodeid_name):
     return re.sub(r"[^A-Za-z0-9_.=-]+", "-", nodeid_name).strip("-")
 
 
+def native_qemu(request, kernel, smp, append, typed=(), timeout=60):
+    """@kernel on QEMU + OpenSBI, no Keel, until QEMU exits: (exit status, console output,
+    \\r removed).  typed: (prompt, line) pairs, each line typed after its prompt."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    log = open(os.path.join(LOG_DIR, _log_name(request.node.name) + ".log"), "wb")
+    p = pexpect.spawn(QEMU, ["-M", "virt", "-cpu", "rv64", "-m", "256M", "-smp", str(smp),
+                             "-nographic", "-bios", OPENSBI, "-kernel", kernel,
+                             "-append", append], timeout=timeout)
+    p.logfile_read = log
+    out = b""
+    try:
+        for prompt, line in typed:
+            p.expect_exact(prompt)
+            out += p.before + p.after
+            p.send(line)
+        p.expect(pexpect.EOF)
+        out += p.before
+        p.wait()
+    finally:
+        p.close(force=True)
+        log.close()
+    return p.exitstatus, _decode(out)
+
+
 @pytest.fixture(scope="session")
 def keel_kernel(tmp_path_factory):
     """A private copy of keel.bin: a rebuild during the run cannot change it."""

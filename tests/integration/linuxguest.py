@@ -38,7 +38,3 @@ def check_init(lines, cpus, rtc_near=None, echo=None, end="poweroff"):
     assert re.fullmatch(r"uptime \d+\.\d+", next(ln for ln in lines if ln.startswith("uptime"))), \
         lines
     assert lines[-2:] == ["done ok", end], lines
-
-
-def uptime(lines):
-    return float(next(ln for ln in lines if ln.startswith("uptime")).split()[1])

@@ -14,10 +14,11 @@ from test_guests import BASIC, package
 COUNTER = 0x80001000
 
 
-def heartbeat(k, name="hb"):
-    """The heartbeat counter of guest `name`, read through `guest dumpmem`."""
-    line = k.cmd(f"guest dumpmem {name} {COUNTER:#x} 8")
-    m = re.match(rf"{COUNTER:016x}:((?: [0-9a-f]{{2}}){{8}})  ", line)
+def heartbeat(k, name="hb", addr=COUNTER):
+    """The heartbeat counter of guest `name` (or another 64-bit word of its RAM), read through
+    `guest dumpmem`."""
+    line = k.cmd(f"guest dumpmem {name} {addr:#x} 8")
+    m = re.match(rf"{addr:016x}:((?: [0-9a-f]{{2}}){{8}})  ", line)
     assert m, line
     return int.from_bytes(bytes.fromhex(m.group(1).replace(" ", "")), "little")
 

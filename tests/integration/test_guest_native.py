@@ -6,10 +6,9 @@ pass natively, so a failure under Keel points at Keel, not at the guest.
 import os
 import re
 
-import pexpect
 import pytest
 
-from conftest import LOG_DIR, OPENSBI, QEMU, ROOT, _log_name
+from conftest import ROOT, native_qemu
 
 BASIC = os.path.join(ROOT, "build", "guests", "basic.bin")
 
@@ -17,24 +16,7 @@ BASIC = os.path.join(ROOT, "build", "guests", "basic.bin")
 def run_native(request, smp, tests, typed=()):
     """The guest's output; typed: (prompt, line) pairs, each line typed after its prompt."""
     assert os.path.isfile(BASIC), "build/guests/basic.bin missing: make guests"
-    os.makedirs(LOG_DIR, exist_ok=True)
-    log = open(os.path.join(LOG_DIR, _log_name(request.node.name) + ".log"), "wb")
-    p = pexpect.spawn(QEMU, ["-M", "virt", "-cpu", "rv64", "-m", "256M", "-smp", str(smp),
-                             "-nographic", "-bios", OPENSBI, "-kernel", BASIC,
-                             "-append", f"keel.test={tests}"], timeout=60)
-    p.logfile_read = log
-    out = b""
-    try:
-        for prompt, line in typed:
-            p.expect_exact(prompt)
-            out += p.before + p.after
-            p.send(line)
-        p.expect(pexpect.EOF)
-        out += p.before
-    finally:
-        p.close(force=True)
-        log.close()
-    return out.decode(errors="replace").replace("\r", "")
+    return native_qemu(request, BASIC, smp, f"keel.test={tests}", typed)[1]
 
 
 @pytest.mark.parametrize("smp", [1, 2, 4])

@@ -7,10 +7,9 @@ Keel.
 import os
 import time
 
-import pexpect
 import pytest
 
-from conftest import LOG_DIR, OPENSBI, QEMU, _SCALE, _log_name
+from conftest import _SCALE, native_qemu
 from linuxguest import LINUX_IMAGE, MISSING, check_init, init_lines
 
 
@@ -18,25 +17,7 @@ def boot_native(request, smp, append, typed=()):
     """QEMU's exit status and the console output (\\r removed).
     typed: (prompt, line) pairs, each line typed after its prompt."""
     assert os.path.isfile(LINUX_IMAGE), MISSING
-    os.makedirs(LOG_DIR, exist_ok=True)
-    log = open(os.path.join(LOG_DIR, _log_name(request.node.name) + ".log"), "wb")
-    p = pexpect.spawn(QEMU, ["-M", "virt", "-cpu", "rv64", "-m", "256M", "-smp", str(smp),
-                             "-nographic", "-bios", OPENSBI, "-kernel", LINUX_IMAGE,
-                             "-append", append], timeout=90 * _SCALE)
-    p.logfile_read = log
-    out = b""
-    try:
-        for prompt, line in typed:
-            p.expect_exact(prompt)
-            out += p.before + p.after
-            p.send(line)
-        p.expect(pexpect.EOF)
-        out += p.before
-        p.wait()
-    finally:
-        p.close(force=True)
-        log.close()
-    return p.exitstatus, out.decode(errors="replace").replace("\r", "")
+    return native_qemu(request, LINUX_IMAGE, smp, append, typed, timeout=90 * _SCALE)
 
 
 @pytest.mark.parametrize("smp", [1, 4])

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from conftest import QEMU
+from test_guest_lifecycle import heartbeat
 from test_guests import PLATFORM, package, results, wait_stopped
 
 CHECKS = "uart,plic,rtc"
@@ -76,13 +77,9 @@ def test_poweroff_stops_only_that_guest(keel_factory, tmp_path):
     states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
     assert states == {"off": "stopped", "beat": "running", "fail": "stopped"}
 
-    def beats():
-        line = k.lines("guest dumpmem beat 0x80001000 8")[0]
-        return int.from_bytes(bytes.fromhex("".join(line.split()[1:9])), "little")
-
-    first = beats()
+    first = heartbeat(k, "beat")
     k.cmd("echo wait")
-    assert beats() > first
+    assert heartbeat(k, "beat") > first
     assert k.cmd("guest halt beat") == "guest 'beat' halted: halted from the shell"
 
 

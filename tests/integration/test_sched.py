@@ -191,7 +191,7 @@ def test_edf_budgets_share_a_hart(keel_factory, tmp_path):
         "its policy changes only without guest VCPUs or reservations"
     assert k.cmd(f"vcpu sched {vcpu_id(k, 'a/0')} budget-us=4000 priority=3") == \
         f"vcpu {vcpu_id(k, 'a/0')} 'a/0': priority 3, slice 10000 us, budget 4000 us per 20000 us"
-    assert f"reserved 90.0%" in "\n".join(harts(k)[1])
+    assert "reserved 90.0%" in "\n".join(harts(k)[1])
 
 
 def test_admission_failure_creates_nothing(keel_factory, tmp_path):
@@ -202,9 +202,7 @@ def test_admission_failure_creates_nothing(keel_factory, tmp_path):
     extra = ["-initrd", package(tmp_path, {n: "spin" for n in props}, vcpu_props=props),
              "-append", "keel.sched=1:edf"]
     k = keel_factory(smp=2, extra_args=extra)
-    used = lambda: (re.search(r"(\d+) blocks in use", k.cmd("heap info")).group(1),
-                    re.search(r"pages: total \d+, free (\d+)", k.cmd("heap info")).group(1))
-    before = used()
+    before = k.memory_in_use()
     assert k.cmd("guest create guests/a.dtb").startswith("guest 'a' created")
     start(k, "a")
     a = vcpus(harts(k)[1])["a/0"]
@@ -219,7 +217,7 @@ def test_admission_failure_creates_nothing(keel_factory, tmp_path):
     assert [ln.split()[1] for ln in k.lines("guest list")[1:]] == ["a"]
     assert k.cmd("guest halt a") == "guest 'a' halted: halted from the shell"
     assert k.cmd("guest destroy a") == "guest 'a' destroyed"
-    assert used() == before
+    assert k.memory_in_use() == before
     # Its reservation went with it.
     assert k.cmd("guest create guests/c.dtb").startswith("guest 'c' created")
 

@@ -12,17 +12,10 @@ import time
 
 import pytest
 
-from test_guest_lifecycle import COUNTER
+from test_guest_lifecycle import COUNTER, heartbeat
 from test_guests import package
 
 FAILED = COUNTER + 8
-
-
-def word(k, name, addr):
-    line = k.cmd(f"guest dumpmem {name} {addr:#x} 8")
-    m = re.match(rf"{addr:016x}:((?: [0-9a-f]{{2}}){{8}})  ", line)
-    assert m, line
-    return int.from_bytes(bytes.fromhex(m.group(1).replace(" ", "")), "little")
 
 
 def vcpu_rows(k):
@@ -47,7 +40,7 @@ def test_migrated_vcpu_keeps_its_state(keel_factory, tmp_path, smp):
     k = migrate_guest(keel_factory, tmp_path, smp, props="affinity = <0>; ")
     vid = vcpu_rows(k)["mg/0"][0]
     assert vcpu_rows(k)["mg/0"][8] == "0"
-    before = word(k, "mg", COUNTER)
+    before = heartbeat(k, "mg", COUNTER)
     for i in range(40):
         hart = 1 + i % (smp - 1) if i % 2 == 0 else 0
         out = k.cmd(f"vcpu affinity {vid} {hart}")
@@ -55,16 +48,16 @@ def test_migrated_vcpu_keeps_its_state(keel_factory, tmp_path, smp):
         row = vcpu_rows(k)["mg/0"]
         assert (row[3], row[8]) == (str(hart), str(hart)), row
         time.sleep(0.02)
-    after = word(k, "mg", COUNTER)
+    after = heartbeat(k, "mg", COUNTER)
     assert after > before + 40, (before, after)
-    assert word(k, "mg", FAILED) == 0, k.output
+    assert heartbeat(k, "mg", FAILED) == 0, k.output
     assert "migrate FAIL" not in k.output
     info = k.lines(f"vcpu info {vid}")
     assert re.match(r"  affinity 0, (\d+) migrations", info[1]), info
     assert int(re.match(r"  affinity 0, (\d+) migrations", info[1]).group(1)) >= 40
     # Still counting after the last move.
     time.sleep(0.3)
-    assert word(k, "mg", COUNTER) > after
+    assert heartbeat(k, "mg", COUNTER) > after
 
 
 def test_affinity_errors_change_nothing(keel_factory, tmp_path):

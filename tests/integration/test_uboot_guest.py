@@ -59,7 +59,7 @@ def test_uboot_reaches_its_prompt_and_resets_and_powers_off_alone(keel_factory, 
     k.expect("SBI 2.0Unknown implementation ID", what="the SBI version")
     k.expect(re.compile(rb"Extensions:\r*\n"), what="the extension list")
     k.expect("=> ")
-    out = bytes(k.transcript.data).decode(errors="replace")
+    out = k.output
     sbi = out[out.rindex("SBI 2.0"):]
     for ext in ("Timer", "IPI", "RFENCE", "Hart State Management", "System Reset"):
         assert ext in sbi, sbi

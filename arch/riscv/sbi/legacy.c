@@ -4,7 +4,6 @@
  * hart), read with HLV as the guest sees it.
  */
 #include "arch/riscv/sbi_server.h"
-#include "arch/riscv/csr.h"
 #include "core/guest.h"
 
 /* The mask at @va as (mask, base) for sbi_for_each_hart: 0, or an SBI error. */
@@ -39,8 +38,7 @@ static struct sbiret legacy_call(struct guest *g, struct vcpu_guest *vg, struct 
 	case 0x02: /* console_getchar: a typed byte, or -1 */
 		return (struct sbiret){ guest_console_read(g, (u8 *)&c, 1) ? c : -1, 0 };
 	case 0x03: /* clear_ipi */
-		__atomic_fetch_and(&vg->pending, ~(u32)HVIP_VSSIP, __ATOMIC_RELAXED);
-		csr_clear(CSR_HVIP, HVIP_VSSIP);
+		guest_vcpu_withdraw(vg, HVIP_VSSIP);
 		return (struct sbiret){ 0, 0 };
 	case 0x04: /* send_ipi(hart_mask) */
 	case 0x05: /* remote_fence_i(hart_mask) */

@@ -2,8 +2,9 @@
  * SBI STA (steal-time accounting): a VCPU's time runnable on its run queue
  * while another VCPU or thread had its hart (vcpu.wait_ns, kept by the
  * scheduler at each switch), reported in a 64-byte record in its guest RAM.
- * The record is rewritten only before the VCPU enters the guest after it
- * waited, never while the guest is not running (paused, stopped, in WFI).
+ * The record is rewritten before the VCPU enters the guest after it waited,
+ * and its preempted flag is set when the VCPU loses its hart while runnable;
+ * nothing is written while the guest is not running (paused, stopped, in WFI).
  * Everything happens on the VCPU's own thread, so the record's address needs
  * no lock; guest RAM outlives the VCPU threads (reset and destroy wait for them).
  */

@@ -335,7 +335,7 @@ static int vcpu_affinity(int argc, char **argv)
 	if (current_vcpu()->id == id)
 		thread_yield();
 	for (unsigned int ms = 0;
-	     take(id, &s) && !(mask & (1ULL << s.v.cpu)) && ms < AFFINITY_WAIT_MS; ms++)
+	     take(id, &s) && !hartset_allows(mask, s.v.cpu) && ms < AFFINITY_WAIT_MS; ms++)
 		thread_sleep_ns(1000000);
 	if (!take(id, &s))
 		return cmd_error("vcpu: VCPU %lu is gone", (unsigned long)id);

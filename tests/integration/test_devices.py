@@ -7,9 +7,9 @@ device accesses or unknown devices stop only that guest or that command.
 """
 import re
 
-from test_guests import PLATFORM, UART, package, results, wait_stopped
+from test_guests import (ESCAPE, PLATFORM, UART, create, guest_states,
+                         package, results, run_to_shutdown, wait_stopped)
 
-ESCAPE = b"\x1dq"  # Ctrl-] q: back from a bound guest to the shell
 
 
 def test_guest_uart_prints_through_mmio(keel_factory, tmp_path):
@@ -17,9 +17,8 @@ def test_guest_uart_prints_through_mmio(keel_factory, tmp_path):
         tmp_path, {"u": "uart,console"}, devices={"u": UART})])
     out = k.lines("guest check guests/u.dtb")
     assert "  device uart@10000000: ns16550a at 0x10000000+0x100, irq 10" in out
-    assert k.cmd("guest create guests/u.dtb").startswith("guest 'u' created")
-    k.send("guest start u\r")
-    assert wait_stopped(k, "u") == "guest 'u' stopped: vcpu 0: shut down (no reason)"
+    create(k, "u")
+    run_to_shutdown(k, "u")
     text = k.output
     assert results(text, "u") == {"uart": "ok", "console": "ok"}, text[-3000:]
     # The line the guest wrote byte by byte into THR, as a line of its console.
@@ -53,7 +52,7 @@ def test_vserial_bind_types_into_the_guest(keel_factory, tmp_path):
     # With the PLIC: console_rx checks that SBI taking typed bytes lowers the UART's line.
     k = keel_factory(smp=2, extra_args=["-initrd", package(
         tmp_path, {"rx": "uart_rx,console_rx"}, devices={"rx": PLATFORM})])
-    assert k.cmd("guest create guests/rx.dtb").startswith("guest 'rx' created")
+    create(k, "rx")
     k.send("guest start rx\r")
     # Unbound, the guest's question comes as a line of Keel's console.
     k.expect(re.compile(rb"\[rx\] BASIC: info uart_rx: type a line\r*\n"))
@@ -90,7 +89,7 @@ def test_vserial_bind_types_into_the_guest(keel_factory, tmp_path):
 def test_escape_from_a_guest_that_does_not_read(keel_factory, tmp_path):
     # A created guest never reads: keystrokes wait in its input, the escape still works.
     k = keel_factory(smp=1, extra_args=["-initrd", package(tmp_path, {"idle": "sbi_base"})])
-    assert k.cmd("guest create guests/idle.dtb").startswith("guest 'idle' created")
+    create(k, "idle")
     k.send("vserial bind idle\r")
     k.expect("vserial: bound to guest 'idle' (Ctrl-] q returns to Keel)")
     # Ctrl-] Ctrl-] is one Ctrl-] for the guest; Ctrl-] x is both bytes.
@@ -135,8 +134,7 @@ def test_bad_mmio_access_halts_only_that_guest(keel_factory, tmp_path):
                         r"\(stval 0x10000080, htval 0x4000020\)", halted), halted
     # Keel and the third guest are unaffected.
     assert k.cmd("echo keel alive") == "keel alive"
-    k.send("guest start good\r")
-    assert wait_stopped(k, "good") == "guest 'good' stopped: vcpu 0: shut down (no reason)"
+    run_to_shutdown(k, "good")
     text = k.output
     assert results(text, "good") == {"uart": "ok", "console": "ok"}
     # One report each: the stop line once, the access never completed.
@@ -145,7 +143,7 @@ def test_bad_mmio_access_halts_only_that_guest(keel_factory, tmp_path):
         assert f"[{name}] BASIC: fault FAIL" not in text
     for name, exits in (("wide", "1"), ("beyond", "1")):
         assert k.lines(f"guest devices {name}")[1].split()[-1] == exits
-    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    states = guest_states(k)
     assert states == {"wide": "halted", "beyond": "halted", "good": "stopped"}
 
 
@@ -175,7 +173,7 @@ def test_create_destroy_with_devices_returns_all_memory(keel_factory, tmp_path):
         tmp_path, {"u": "uart"}, devices={"u": UART})])
     before = k.memory_in_use()
     for i in range(5):
-        assert k.cmd("guest create guests/u.dtb").startswith("guest 'u' created")
+        create(k, "u")
         k.send("guest start u\r")
         wait_stopped(k, "u")
         assert k.cmd("guest destroy u") == "guest 'u' destroyed"

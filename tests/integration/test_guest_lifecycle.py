@@ -9,7 +9,7 @@ import os
 import re
 import time
 
-from test_guests import BASIC, package
+from test_guests import BASIC, create, package
 
 COUNTER = 0x80001000
 
@@ -26,7 +26,7 @@ def heartbeat(k, name="hb", addr=COUNTER):
 def started_guest(keel_factory, tmp_path, smp=2, vcpus=1):
     k = keel_factory(smp=smp, extra_args=["-initrd", package(tmp_path, {"hb": "heartbeat"},
                                                              vcpus=vcpus)])
-    assert k.cmd("guest create guests/hb.dtb").startswith("guest 'hb' created")
+    create(k, "hb")
     k.send("guest start hb\r")
     k.expect(f"[hb] BASIC: heartbeat counting at {COUNTER:#x}")
     k.sync()
@@ -129,7 +129,7 @@ def test_host_info_under_a_running_guest(keel_factory, tmp_path):
 def test_guest_reboot_resets_only_that_guest(keel_factory, tmp_path):
     # SBI SRST cold reboot from the guest: Keel resets and restarts it.
     k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path, {"rb": "reboot"})])
-    assert k.cmd("guest create guests/rb.dtb").startswith("guest 'rb' created")
+    create(k, "rb")
     k.send("guest start rb\r")
     for _ in range(3):
         k.expect("[rb] BASIC: rebooting", what="the guest to reboot")
@@ -190,7 +190,7 @@ def test_vcpu_commands(keel_factory, tmp_path):
 
 def test_dumpmem(keel_factory, tmp_path):
     k = keel_factory(smp=1, extra_args=["-initrd", package(tmp_path, {"d": "sbi_base"})])
-    assert k.cmd("guest create guests/d.dtb").startswith("guest 'd' created")
+    create(k, "d")
     image = open(BASIC, "rb").read()
     # The kernel image at RAM base + 2 MiB: its Image header, magic "RISCV" at 0x30.
     lines = k.lines("guest dumpmem d 0x80200030 32")

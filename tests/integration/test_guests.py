@@ -93,6 +93,34 @@ def results(text, name):
     return dict(re.findall(rf"^\[{name}\] BASIC: (\w+) (ok|FAIL|skip)\b", text, re.M))
 
 
+ESCAPE = b"\x1dq"  # Ctrl-] q: back from a bound guest to the shell
+
+
+def guest_states(k):
+    """{guest name: state} from `guest list`."""
+    return {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+
+
+def create(k, name):
+    """`guest create guests/<name>.dtb`, which must succeed."""
+    out = k.cmd(f"guest create guests/{name}.dtb")
+    assert out.startswith(f"guest '{name}' created"), out
+
+
+def start_counting(k, name, check="spin"):
+    """Start guest `name`, running a check that counts in its RAM (spin, sta_spin, heartbeat),
+    and wait until it counts."""
+    k.send(f"guest start {name}\r")
+    k.expect(f"[{name}] BASIC: {check} counting at ", what=f"{check} in {name} to start")
+    k.sync()
+
+
+def run_to_shutdown(k, name):
+    """Start guest `name` and wait for its clean SBI shutdown (no reason)."""
+    k.send(f"guest start {name}\r")
+    assert wait_stopped(k, name) == f"guest '{name}' stopped: vcpu 0: shut down (no reason)"
+
+
 def wait_stopped(k, name, then=None):
     """Wait for the guest's stop line (and then for the pattern `then`, if
     given), then leave the terminal at a fresh prompt (Keel.sync).
@@ -119,8 +147,7 @@ def test_basic_guest_passes_its_checks(keel_factory, tmp_path, smp):
     k = keel_factory(smp=smp, extra_args=["-initrd", package(tmp_path, {"basic": tests})])
     out = k.cmd("guest create guests/basic.dtb")
     assert out == "guest 'basic' created: id 0, 1 vcpus, 65536 KiB RAM"
-    k.send("guest start basic\r")
-    assert wait_stopped(k, "basic") == "guest 'basic' stopped: vcpu 0: shut down (no reason)"
+    run_to_shutdown(k, "basic")
     text = k.output
     assert results(text, "basic") == {t: "ok" for t in tests.split(",")}, text[-3000:]
     assert "[basic] BASIC: done 5/5" in text
@@ -142,8 +169,7 @@ def test_guest_with_several_vcpus(keel_factory, tmp_path, smp, vcpus, cpu):
     k = keel_factory(smp=smp, extra_args=extra + (["-cpu", cpu] if cpu else []))
     assert k.cmd("guest create guests/mv.dtb") == \
         f"guest 'mv' created: id 0, {vcpus} vcpus, 65536 KiB RAM"
-    k.send("guest start mv\r")
-    assert wait_stopped(k, "mv") == "guest 'mv' stopped: vcpu 0: shut down (no reason)"
+    run_to_shutdown(k, "mv")
     text = k.output
     want = {t: "ok" for t in ALL}
     want["memory"] = "skip"  # one /memory range: test_ram_above_2tib_uses_sv48x4
@@ -167,11 +193,10 @@ def test_a_faulting_guest_halts_alone(keel_factory, tmp_path):
     assert "stval 0x100000000" in halted
     # Keel and the other guest are unaffected.
     assert k.cmd("echo keel alive") == "keel alive"
-    k.send("guest start good\r")
-    assert wait_stopped(k, "good") == "guest 'good' stopped: vcpu 0: shut down (no reason)"
+    run_to_shutdown(k, "good")
     text = k.output
     assert results(text, "good") == {"sbi_base": "ok", "console": "ok"}
-    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    states = guest_states(k)
     assert states == {"faulty": "halted", "good": "stopped"}
 
 
@@ -179,7 +204,7 @@ def test_create_destroy_returns_all_memory(keel_factory, tmp_path):
     k = keel_factory(smp=2, extra_args=["-initrd", package(tmp_path, {"basic": "sbi_base"})])
     before = k.memory_in_use()
     for i in range(20):
-        assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+        create(k, "basic")
         k.send("guest start basic\r")
         wait_stopped(k, "basic")
         # A reset reloads it into zeroed RAM and runs it again: nothing is allocated anew.
@@ -195,13 +220,13 @@ def test_guest_command_errors(keel_factory, tmp_path):
     assert k.cmd("guest create nothere.dtb") == \
         "error: guest: 'nothere.dtb' is not in the guest package"
     assert k.cmd("guest start basic") == "error: guest: no guest named 'basic'"
-    assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+    create(k, "basic")
     assert k.cmd("guest create guests/basic.dtb") == \
         "error: guest 'basic': a guest of that name exists"
     assert k.cmd("guest destroy") == "error: usage: guest destroy <name>"
     # A created guest that never ran can be destroyed; its name is free again.
     assert k.cmd("guest destroy basic") == "guest 'basic' destroyed"
-    assert k.cmd("guest create guests/basic.dtb").startswith("guest 'basic' created")
+    create(k, "basic")
 
 
 def test_fixed_host_placement(keel_factory, tmp_path):
@@ -212,8 +237,7 @@ def test_fixed_host_placement(keel_factory, tmp_path):
     for i in range(2):
         assert k.cmd("guest create guests/fixed.dtb") == \
             f"guest 'fixed' created: id {i}, 1 vcpus, 65536 KiB RAM"
-        k.send("guest start fixed\r")
-        assert wait_stopped(k, "fixed") == "guest 'fixed' stopped: vcpu 0: shut down (no reason)"
+        run_to_shutdown(k, "fixed")
         assert k.cmd("guest destroy fixed") == "guest 'fixed' destroyed"
     text = k.output
     assert text.count("[fixed] BASIC: done 2/2") == 2
@@ -230,7 +254,7 @@ def test_ram_above_2tib_uses_sv48x4(keel_factory, tmp_path):
     assert "guest-physical: up to 1048576 GiB (sv48x4; sv39x4 for guests within 2048 GiB)" in \
         k.lines("host info")
     for name in ("high", "low"):
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
+        create(k, name)
         k.send(f"guest start {name}\r")
         wait_stopped(k, name)
     text = k.output

@@ -14,9 +14,8 @@ import pytest
 
 from conftest import _SCALE
 from linuxguest import LINUX_IMAGE, MISSING, check_init, init_lines
-from test_guests import wait_stopped
+from test_guests import ESCAPE, create, guest_states, wait_stopped
 
-ESCAPE = b"\x1dq"  # Ctrl-] q: back from a bound guest to the shell
 GUEST_LINE = r"\[linux\] "  # how Keel's console starts a line of the guest's
 
 GUEST = """/dts-v1/;
@@ -264,8 +263,8 @@ def test_linux_keeps_running_while_another_guest_faults(keel_factory, tmp_path):
                                              cwd=pkg_root, input="\n".join(names).encode(),
                                              check=True, capture_output=True).stdout)
     k = keel_factory(smp=2, memory="1G", extra_args=["-initrd", archive])
-    assert k.cmd("guest create guests/linux.dtb").startswith("guest 'linux' created")
-    assert k.cmd("guest create guests/faulty.dtb").startswith("guest 'faulty' created")
+    create(k, "linux")
+    create(k, "faulty")
     k.send("guest start linux\r")
     k.expect("[linux] KEEL-INIT: echo ready", LINUX_TIMEOUT, "/init to wait for a line")
     k.sync()
@@ -274,7 +273,7 @@ def test_linux_keeps_running_while_another_guest_faults(keel_factory, tmp_path):
              what="the faulty guest to halt")
     k.expect(re.compile(rb" t6: [0-9a-f]{16}\r*\n"), what="its register dump")
     k.sync()
-    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    states = guest_states(k)
     assert states == {"linux": "running", "faulty": "halted"}
     k.send("vserial bind linux\r")
     k.expect("vserial: bound to guest 'linux'")

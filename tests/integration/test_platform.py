@@ -14,7 +14,8 @@ import pytest
 
 from conftest import QEMU
 from test_guest_lifecycle import heartbeat
-from test_guests import PLATFORM, package, results, wait_stopped
+from test_guests import (PLATFORM, create, guest_states, package, results,
+                         run_to_shutdown, wait_stopped)
 
 CHECKS = "uart,plic,rtc"
 T6 = re.compile(rb" t6: [0-9a-f]{16}\r*\n")
@@ -26,8 +27,7 @@ def test_interrupts_reach_the_right_vcpu(keel_factory, tmp_path, smp, vcpus):
         tmp_path, {"p": CHECKS}, devices={"p": PLATFORM}, vcpus=vcpus)])
     assert k.cmd("guest create guests/p.dtb") == \
         f"guest 'p' created: id 0, {vcpus} vcpus, 65536 KiB RAM"
-    k.send("guest start p\r")
-    assert wait_stopped(k, "p") == "guest 'p' stopped: vcpu 0: shut down (no reason)"
+    run_to_shutdown(k, "p")
     text = k.output
     assert results(text, "p") == {t: "ok" for t in CHECKS.split(",")}, text[-3000:]
     # With two VCPUs the UART's interrupt also goes to VCPU 1's S-mode context (3) only.
@@ -74,7 +74,7 @@ def test_poweroff_stops_only_that_guest(keel_factory, tmp_path):
     assert "[fail] BASIC: info poweroff: writing 0x73333 to 0x100000\n" in text
     # The write was the guest's last act, and the other guest kept running.
     assert "[off] BASIC: poweroff" not in text and "[fail] BASIC: poweroff" not in text
-    states = {ln.split()[1]: ln.split()[2] for ln in k.lines("guest list")[1:]}
+    states = guest_states(k)
     assert states == {"off": "stopped", "beat": "running", "fail": "stopped"}
 
     first = heartbeat(k, "beat")
@@ -130,7 +130,7 @@ def test_bad_accesses_give_a_value_or_halt_the_guest(keel_factory, tmp_path):
     k = keel_factory(smp=2, extra_args=["-initrd", package(
         tmp_path, guests, devices={name: PLATFORM for name in guests})])
     for name, addr, size, what in BAD:
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
+        create(k, name)
         k.send(f"guest start {name}\r")
         if isinstance(what, int):
             # The guest's fault mode reports a load that did not trap, and shuts down.
@@ -144,9 +144,8 @@ def test_bad_accesses_give_a_value_or_halt_the_guest(keel_factory, tmp_path):
                                      "guest-page fault at 0x"), halted
         assert k.cmd(f"guest destroy {name}") == f"guest '{name}' destroyed"
     # Keel, and a guest that uses the devices properly, are unaffected.
-    assert k.cmd("guest create guests/good.dtb").startswith("guest 'good' created")
-    k.send("guest start good\r")
-    assert wait_stopped(k, "good") == "guest 'good' stopped: vcpu 0: shut down (no reason)"
+    create(k, "good")
+    run_to_shutdown(k, "good")
     assert results(k.output, "good") == {t: "ok" for t in CHECKS.split(",")}
 
 
@@ -193,7 +192,7 @@ def fdt(path, node, prop=None, fmt="x"):
 def test_generated_device_tree_has_qemu_virts_shape(keel_factory, tmp_path):
     k = keel_factory(smp=1, extra_args=["-initrd", package(
         tmp_path, {"p": "uart"}, devices={"p": PLATFORM}, vcpus=2)])
-    assert k.cmd("guest create guests/p.dtb").startswith("guest 'p' created")
+    create(k, "p")
     # The DTB sits in the top 64 KiB of RAM; its header gives the size.
     dump = k.lines("guest dumpmem p 0x83ff0000 4096")
     blob = bytes.fromhex("".join("".join(line.split()[1:17]) for line in dump))

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import ROOT
 from test_guest_lifecycle import COUNTER, heartbeat as counter
-from test_guests import package
+from test_guests import create, package, start_counting
 from test_keel_run import BASIC, keel_run  # noqa: F401 (a fixture)
 
 
@@ -142,12 +142,6 @@ def spin_guests(keel_factory, tmp_path, smp, props, create, append=None):
     return k
 
 
-def start(k, name):
-    k.send(f"guest start {name}\r")
-    k.expect(f"[{name}] BASIC: spin counting at {COUNTER:#x}")
-    k.sync()
-
-
 def shares(k, names, seconds=2.0):
     """Each guest's share of the progress of all of them over `seconds`."""
     before = [counter(k, n) for n in names]
@@ -171,8 +165,8 @@ def test_edf_budgets_share_a_hart(keel_factory, tmp_path):
     rsv = lambda q: f"affinity = <{hart}>; budget-us = <{q}>; period-us = <20000>;"
     k = spin_guests(keel_factory, tmp_path, 1, {"a": rsv(6000), "b": rsv(14000)}, "ab",
                     append=f"keel.sched={hart}:edf")
-    start(k, "a")
-    start(k, "b")
+    start_counting(k, "a")
+    start_counting(k, "b")
     time.sleep(0.5)
     a, b = shares(k, ["a", "b"])
     assert abs(a - 0.30) <= 0.05 and abs(b - 0.70) <= 0.05, (a, b)
@@ -203,8 +197,8 @@ def test_admission_failure_creates_nothing(keel_factory, tmp_path):
              "-append", "keel.sched=1:edf"]
     k = keel_factory(smp=2, extra_args=extra)
     before = k.memory_in_use()
-    assert k.cmd("guest create guests/a.dtb").startswith("guest 'a' created")
-    start(k, "a")
+    create(k, "a")
+    start_counting(k, "a")
     a = vcpus(harts(k)[1])["a/0"]
     assert a["HART"] == "1" and int(a["PERIODS"]) > 0, a
     assert k.cmd("guest create guests/c.dtb") == \
@@ -219,7 +213,7 @@ def test_admission_failure_creates_nothing(keel_factory, tmp_path):
     assert k.cmd("guest destroy a") == "guest 'a' destroyed"
     assert k.memory_in_use() == before
     # Its reservation went with it.
-    assert k.cmd("guest create guests/c.dtb").startswith("guest 'c' created")
+    create(k, "c")
 
 
 def test_rm_periods(keel_factory, tmp_path):
@@ -230,7 +224,7 @@ def test_rm_periods(keel_factory, tmp_path):
              "c": "affinity = <0>;"}
     k = spin_guests(keel_factory, tmp_path, 1, props, "abc", append="keel.sched=0:rm")
     for name in "abc":
-        start(k, name)
+        start_counting(k, name)
     time.sleep(0.5)
     a, b, c = shares(k, ["a", "b", "c"])
     # 20% and 17.5% of the hart, the rest to c.
@@ -257,7 +251,7 @@ def test_cyclic_windows(keel_factory, tmp_path):
     # Windows of several ms: each VCPU pays for its switch in, a larger part of a short window.
     assert k.cmd("sched table 0 a/0:9000,-:6000,b/0:15000") == "hart 0: 3 windows, frame 30000 us"
     for name in "abc":
-        start(k, name)
+        start_counting(k, name)
     time.sleep(0.5)
     # Only its owner runs in a window: 30% and 50% of the time; c the other 20%.
     a, b, c = shares(k, ["a", "b", "c"])

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from test_guest_lifecycle import COUNTER, heartbeat
-from test_guests import package
+from test_guests import create, package, start_counting
 
 FAILED = COUNTER + 8
 
@@ -28,7 +28,7 @@ def vcpu_rows(k):
 def migrate_guest(keel_factory, tmp_path, smp, test="migrate", vcpus=1, props=""):
     k = keel_factory(smp=smp, extra_args=["-initrd", package(
         tmp_path, {"mg": test}, vcpus=vcpus, vcpu_props={"mg": props})])
-    assert k.cmd("guest create guests/mg.dtb").startswith("guest 'mg' created")
+    create(k, "mg")
     k.send("guest start mg\r")
     k.expect(re.compile(rb"\[mg\] BASIC: (migrate checking|spin counting) at "))
     k.sync()
@@ -90,7 +90,7 @@ def test_affinity_refused_by_admission_control(keel_factory, tmp_path):
         tmp_path, {"a": "spin", "b": "spin"}, vcpu_props=props),
         "-append", "keel.sched=0:edf,1:edf"])
     for name in "ab":
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
+        create(k, name)
     rows = vcpu_rows(k)
     a = rows["a/0"][0]
     assert k.cmd(f"vcpu affinity {a} 1") == \
@@ -106,10 +106,8 @@ def test_idle_hart_takes_a_waiting_vcpu(keel_factory, tmp_path):
         tmp_path, {"s1": "spin", "s2": "spin"},
         vcpu_props={"s1": "affinity = <1>; ", "s2": "affinity = <1>; "})])
     for name in ("s1", "s2"):
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
-        k.send(f"guest start {name}\r")
-        k.expect(f"[{name}] BASIC: spin counting at ")
-        k.sync()
+        create(k, name)
+        start_counting(k, name)
     rows = vcpu_rows(k)
     assert rows["s1/0"][3] == rows["s2/0"][3] == "1"
     for name in ("s1", "s2"):

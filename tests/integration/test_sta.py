@@ -11,7 +11,7 @@ the hart, and close to nothing alone.
 import re
 import time
 
-from test_guests import package, results, wait_stopped
+from test_guests import create, package, results, run_to_shutdown, start_counting
 
 STEAL = re.compile(r"^\[st\] BASIC: info sta_spin steal (\d+) ns in (\d+) ns$", re.M)
 
@@ -43,12 +43,9 @@ def test_sta_check(keel_factory, tmp_path):
     pkg = package(tmp_path, {"st": "sbi_base,sta", "hog": "spin"})
     k = keel_factory(smp=1, extra_args=["-initrd", pkg])
     for name in ("st", "hog"):
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
-    k.send("guest start hog\r")
-    k.expect("[hog] BASIC: spin counting at", what="the hog to start")
-    k.sync()
-    k.send("guest start st\r")
-    assert wait_stopped(k, "st") == "guest 'st' stopped: vcpu 0: shut down (no reason)"
+        create(k, name)
+    start_counting(k, "hog")
+    run_to_shutdown(k, "st")
     text = k.output
     assert results(text, "st") == {"sbi_base": "ok", "sta": "ok"}, text[-3000:]
     m = re.search(r"^\[st\] BASIC: sta ok steal (\d+) ns in (\d+) ms, sequence (\d+)$", text, re.M)
@@ -62,9 +59,8 @@ def test_sta_disabled_by_the_description(keel_factory, tmp_path):
     pkg = package(tmp_path, {"nosta": "sbi_base,sta"},
                   root_props={"nosta": '\n\tsbi-disable = "sta";'})
     k = keel_factory(smp=1, extra_args=["-initrd", pkg])
-    assert k.cmd("guest create guests/nosta.dtb").startswith("guest 'nosta' created")
-    k.send("guest start nosta\r")
-    assert wait_stopped(k, "nosta") == "guest 'nosta' stopped: vcpu 0: shut down (no reason)"
+    create(k, "nosta")
+    run_to_shutdown(k, "nosta")
     text = k.output
     assert results(text, "nosta") == {"sbi_base": "ok", "sta": "skip"}, text[-3000:]
     assert "[nosta] BASIC: sta skip no STA (probe 0)" in text
@@ -76,19 +72,15 @@ def test_steal_grows_on_a_shared_hart(keel_factory, tmp_path):
     pkg = package(tmp_path, {"st": "sta_spin", "hog": "spin"}, vcpu_props=pin)
     k = keel_factory(smp=2, extra_args=["-initrd", pkg])
     for name in ("st", "hog"):
-        assert k.cmd(f"guest create guests/{name}.dtb").startswith(f"guest '{name}' created")
-    k.send("guest start st\r")
-    k.expect("[st] BASIC: sta_spin counting at", what="sta_spin to start")
-    k.sync()
+        create(k, name)
+    start_counting(k, "st", "sta_spin")
     time.sleep(2.0)
     k.sync()
     alone = steal_lines(k)
     assert len(alone) >= 2, k.output[-2000:]
     rate_alone = steal_rate(alone)
 
-    k.send("guest start hog\r")
-    k.expect("[hog] BASIC: spin counting at", what="the hog to start")
-    k.sync()
+    start_counting(k, "hog")
     before = len(steal_lines(k))
     time.sleep(4.0)
     k.sync()

@@ -13,6 +13,7 @@
 #define LIBS_GUESTCFG_H
 
 #include "libs/gpt.h"
+#include "libs/plic.h"
 #include "libs/types.h"
 
 #define GUESTCFG_COMPATIBLE "keel,guest-v1"
@@ -45,7 +46,7 @@
 /* Linux/OpenSBI convention: the kernel goes 2 MiB above the start of RAM. */
 #define GUESTCFG_KERNEL_OFFSET (2ULL * 1024 * 1024)
 /* PLIC interrupt sources are 1..1023; 0 means "none". */
-#define GUESTCFG_MAX_IRQ 1023
+#define GUESTCFG_MAX_IRQ PLIC_MAX_SOURCES
 
 /* Bit numbers in guestcfg.sbi_disabled; BASE cannot be disabled. */
 enum guestcfg_sbi {

@@ -12,34 +12,35 @@
 #include "core/spinlock.h"
 #include "arch/riscv/mmu.h"
 #include "libs/fdtinfo.h"
+#include "libs/plic.h"
 #include <libfdt.h>
 
-#define PLIC_PRIORITY(irq) (4 * (irq))
-#define PLIC_ENABLE(ctx, irq) (0x2000 + 0x80 * (ctx) + 4 * ((irq) / 32))
-#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
-#define PLIC_CLAIM(ctx) (0x200004 + 0x1000 * (ctx))
-#define IRQ_S_EXT_LINE 9
+/* The register map of libs/plic.h (the guest's virtual PLIC has the same). */
+#define REG_PRIORITY(irq) (PLIC_PRIORITY_BASE + 4 * (irq))
+#define REG_ENABLE(ctx, irq) (PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * (ctx) + 4 * ((irq) / 32))
+#define REG_THRESHOLD(ctx) (PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * (ctx))
+#define REG_CLAIM(ctx) (REG_THRESHOLD(ctx) + PLIC_CLAIM)
 
 static volatile u8 *plic;
 static int context_of[CONFIG_MAX_HARTS];
 static spinlock_t plic_lock = SPINLOCK_INIT;
 
-static inline void plic_write(u64 off, u32 v)
+static inline void reg_write(u64 off, u32 v)
 {
 	*(volatile u32 *)(plic + off) = v;
 }
 
-static inline u32 plic_read(u64 off)
+static inline u32 reg_read(u64 off)
 {
 	return *(volatile u32 *)(plic + off);
 }
 
 static void plic_set_enable(int ctx, u32 irq, bool on)
 {
-	u32 v = plic_read(PLIC_ENABLE(ctx, irq));
+	u32 v = reg_read(REG_ENABLE(ctx, irq));
 
 	v = on ? v | (1U << (irq % 32)) : v & ~(1U << (irq % 32));
-	plic_write(PLIC_ENABLE(ctx, irq), v);
+	reg_write(REG_ENABLE(ctx, irq), v);
 }
 
 static int plic_enable(u32 irq, unsigned int cpu);
@@ -53,10 +54,10 @@ static void plic_handle(void)
 		return;
 	for (;;) {
 		spin_lock(&plic_lock);
-		irq = plic_read(PLIC_CLAIM(ctx));
+		irq = reg_read(REG_CLAIM(ctx));
 		if (irq) {
 			irq_dispatch(irq);
-			plic_write(PLIC_CLAIM(ctx), irq);
+			reg_write(REG_CLAIM(ctx), irq);
 		}
 		spin_unlock(&plic_lock);
 		if (!irq)
@@ -67,7 +68,7 @@ static void plic_handle(void)
 static void plic_init_cpu(unsigned int cpu)
 {
 	if (context_of[cpu] >= 0)
-		plic_write(PLIC_THRESHOLD(context_of[cpu]), 0);
+		reg_write(REG_THRESHOLD(context_of[cpu]), 0);
 }
 
 static struct irqchip plic_chip = {
@@ -84,7 +85,7 @@ static int plic_enable(u32 irq, unsigned int cpu)
 	if (cpu >= nr_cpus || context_of[cpu] < 0)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&plic_lock);
-	plic_write(PLIC_PRIORITY(irq), 1);
+	reg_write(REG_PRIORITY(irq), 1);
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if (context_of[i] >= 0)
 			plic_set_enable(context_of[i], irq, i == cpu);
@@ -111,12 +112,12 @@ static int plic_probe(const void *fdt, int node)
 		return err;
 	plic = (volatile u8 *)base;
 	for (unsigned int i = 0; i < nr_cpus; i++) {
-		context_of[i] = fdt_plic_context(fdt, node, percpu_data[i].hartid, IRQ_S_EXT_LINE);
+		context_of[i] = fdt_plic_context(fdt, node, percpu_data[i].hartid, FDT_IRQ_S_EXT);
 		if (context_of[i] < 0)
 			continue;
 		/* Start from a clean state: nothing enabled for this hart. */
 		for (u32 irq = 0; irq < plic_chip.nr_irqs; irq += 32)
-			plic_write(PLIC_ENABLE(context_of[i], irq), 0);
+			reg_write(REG_ENABLE(context_of[i], irq), 0);
 	}
 	plic_init_cpu(0);
 	irqchip_register(&plic_chip);
